@@ -1,0 +1,3 @@
+module gopatch.dev/gopatch/runtime
+
+go 1.21
