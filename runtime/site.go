@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // Package is the runtime's record of one patched package. gopatch declares one in a
@@ -28,6 +29,8 @@ type Site struct {
 	line int
 	fn   string
 	pc   uintptr
+
+	stats atomic.Pointer[siteStats] // the observe hub's record of the site (observe.go)
 }
 
 var (
@@ -128,9 +131,12 @@ func (s *Site) locate() {
 		var pcs [16]uintptr
 		n := runtime.Callers(2, pcs[:])
 		frames := runtime.CallersFrames(pcs[:n])
+		inSelf := false // the first frames are sync.Once's
 		for {
 			frame, more := frames.Next()
-			if !strings.HasPrefix(frame.Function, selfPrefix) {
+			if strings.HasPrefix(frame.Function, selfPrefix) {
+				inSelf = true
+			} else if inSelf {
 				s.pc, s.file, s.line, s.fn = frame.PC, frame.File, frame.Line, frame.Function
 				return
 			}

@@ -1,0 +1,5 @@
+//go:build race
+
+package gopatchrt_test
+
+const raceEnabled = true
