@@ -2,9 +2,26 @@ package gopatchrt
 
 import "time"
 
-var opSleep = &Op{"time", "time.Sleep"}
+// Under a hub that implements Clock, the time shims ask the hub's clock instead of
+// the time package; the hub still sees Before and After around each call.
 
-// Sleep stands in for time.Sleep.
+var (
+	opSleep       = &Op{"time", "time.Sleep"}
+	opAfter       = &Op{"time", "time.After"}
+	opTick        = &Op{"time", "time.Tick"}
+	opNewTimer    = &Op{"time", "time.NewTimer"}
+	opNewTicker   = &Op{"time", "time.NewTicker"}
+	opAfterFunc   = &Op{"time", "time.AfterFunc"}
+	opNow         = &Op{"time", "time.Now"}
+	opSince       = &Op{"time", "time.Since"}
+	opUntil       = &Op{"time", "time.Until"}
+	opTimerStop   = &Op{"time", "(*time.Timer).Stop"}
+	opTimerReset  = &Op{"time", "(*time.Timer).Reset"}
+	opTickerStop  = &Op{"time", "(*time.Ticker).Stop"}
+	opTickerReset = &Op{"time", "(*time.Ticker).Reset"}
+)
+
+// Sleep stands in for time.Sleep. A hub's Token.Err skips the sleep.
 func (c Call) Sleep(d time.Duration) {
 	if h := active(); h != nil {
 		c.sleep(h, d)
@@ -16,7 +33,226 @@ func (c Call) Sleep(d time.Duration) {
 func (c Call) sleep(h Hub, d time.Duration) {
 	t := c.before(h, opSleep)
 	if t.Err == nil {
-		time.Sleep(d)
+		if clk, ok := h.(Clock); ok {
+			clk.Sleep(c.site, d)
+		} else {
+			time.Sleep(d)
+		}
 	}
 	h.After(c.site, opSleep, t, nil)
+}
+
+// After stands in for time.After.
+func (c Call) After(d time.Duration) <-chan time.Time {
+	if h := active(); h != nil {
+		return c.after(h, d)
+	}
+	return time.After(d)
+}
+
+func (c Call) after(h Hub, d time.Duration) <-chan time.Time {
+	return value(c, h, opAfter, func() <-chan time.Time {
+		if clk, ok := h.(Clock); ok {
+			return clk.NewTimer(c.site, d).C
+		}
+		return time.After(d)
+	})
+}
+
+// Tick stands in for time.Tick. Like time.Tick it returns nil when d <= 0, under a
+// Clock too.
+func (c Call) Tick(d time.Duration) <-chan time.Time {
+	if h := active(); h != nil {
+		return c.tick(h, d)
+	}
+	return time.Tick(d)
+}
+
+func (c Call) tick(h Hub, d time.Duration) <-chan time.Time {
+	return value(c, h, opTick, func() <-chan time.Time {
+		if clk, ok := h.(Clock); ok {
+			if d <= 0 {
+				return nil
+			}
+			return clk.NewTicker(c.site, d).C
+		}
+		return time.Tick(d)
+	})
+}
+
+// NewTimer stands in for time.NewTimer.
+func (c Call) NewTimer(d time.Duration) *time.Timer {
+	if h := active(); h != nil {
+		return c.newTimer(h, d)
+	}
+	return time.NewTimer(d)
+}
+
+func (c Call) newTimer(h Hub, d time.Duration) *time.Timer {
+	return value(c, h, opNewTimer, func() *time.Timer {
+		if clk, ok := h.(Clock); ok {
+			return clk.NewTimer(c.site, d)
+		}
+		return time.NewTimer(d)
+	})
+}
+
+// NewTicker stands in for time.NewTicker. Under a Clock, the clock decides what a
+// non-positive d does (time.NewTicker panics).
+func (c Call) NewTicker(d time.Duration) *time.Ticker {
+	if h := active(); h != nil {
+		return c.newTicker(h, d)
+	}
+	return time.NewTicker(d)
+}
+
+func (c Call) newTicker(h Hub, d time.Duration) *time.Ticker {
+	return value(c, h, opNewTicker, func() *time.Ticker {
+		if clk, ok := h.(Clock); ok {
+			return clk.NewTicker(c.site, d)
+		}
+		return time.NewTicker(d)
+	})
+}
+
+// AfterFunc stands in for time.AfterFunc.
+func (c Call) AfterFunc(d time.Duration, f func()) *time.Timer {
+	if h := active(); h != nil {
+		return c.afterFunc(h, d, f)
+	}
+	return time.AfterFunc(d, f)
+}
+
+func (c Call) afterFunc(h Hub, d time.Duration, f func()) *time.Timer {
+	return value(c, h, opAfterFunc, func() *time.Timer {
+		if clk, ok := h.(Clock); ok {
+			return clk.AfterFunc(c.site, d, f)
+		}
+		return time.AfterFunc(d, f)
+	})
+}
+
+// Now stands in for time.Now.
+func (c Call) Now() time.Time {
+	if h := active(); h != nil {
+		return c.now(h)
+	}
+	return time.Now()
+}
+
+func (c Call) now(h Hub) time.Time {
+	return value(c, h, opNow, func() time.Time {
+		if clk, ok := h.(Clock); ok {
+			return clk.Now()
+		}
+		return time.Now()
+	})
+}
+
+// Since stands in for time.Since.
+func (c Call) Since(t time.Time) time.Duration {
+	if h := active(); h != nil {
+		return c.since(h, t)
+	}
+	return time.Since(t)
+}
+
+func (c Call) since(h Hub, t time.Time) time.Duration {
+	return value(c, h, opSince, func() time.Duration {
+		if clk, ok := h.(Clock); ok {
+			return clk.Now().Sub(t)
+		}
+		return time.Since(t)
+	})
+}
+
+// Until stands in for time.Until.
+func (c Call) Until(t time.Time) time.Duration {
+	if h := active(); h != nil {
+		return c.until(h, t)
+	}
+	return time.Until(t)
+}
+
+func (c Call) until(h Hub, t time.Time) time.Duration {
+	return value(c, h, opUntil, func() time.Duration {
+		if clk, ok := h.(Clock); ok {
+			return t.Sub(clk.Now())
+		}
+		return time.Until(t)
+	})
+}
+
+// TimerStop stands in for (*time.Timer).Stop. It stops the timer whatever the hub's
+// Token.Err says.
+func (c Call) TimerStop(t *time.Timer) bool {
+	if h := active(); h != nil {
+		return c.timerStop(h, t)
+	}
+	return t.Stop()
+}
+
+func (c Call) timerStop(h Hub, t *time.Timer) bool {
+	return value(c, h, opTimerStop, func() bool {
+		if clk, ok := h.(Clock); ok {
+			return clk.StopTimer(t)
+		}
+		return t.Stop()
+	})
+}
+
+// TimerReset stands in for (*time.Timer).Reset.
+func (c Call) TimerReset(t *time.Timer, d time.Duration) bool {
+	if h := active(); h != nil {
+		return c.timerReset(h, t, d)
+	}
+	return t.Reset(d)
+}
+
+func (c Call) timerReset(h Hub, t *time.Timer, d time.Duration) bool {
+	return value(c, h, opTimerReset, func() bool {
+		if clk, ok := h.(Clock); ok {
+			return clk.ResetTimer(t, d)
+		}
+		return t.Reset(d)
+	})
+}
+
+// TickerStop stands in for (*time.Ticker).Stop. It stops the ticker whatever the
+// hub's Token.Err says.
+func (c Call) TickerStop(t *time.Ticker) {
+	if h := active(); h != nil {
+		c.tickerStop(h, t)
+		return
+	}
+	t.Stop()
+}
+
+func (c Call) tickerStop(h Hub, t *time.Ticker) {
+	always(c, h, opTickerStop, func() {
+		if clk, ok := h.(Clock); ok {
+			clk.StopTicker(t)
+		} else {
+			t.Stop()
+		}
+	})
+}
+
+// TickerReset stands in for (*time.Ticker).Reset.
+func (c Call) TickerReset(t *time.Ticker, d time.Duration) {
+	if h := active(); h != nil {
+		c.tickerReset(h, t, d)
+		return
+	}
+	t.Reset(d)
+}
+
+func (c Call) tickerReset(h Hub, t *time.Ticker, d time.Duration) {
+	always(c, h, opTickerReset, func() {
+		if clk, ok := h.(Clock); ok {
+			clk.ResetTicker(t, d)
+		} else {
+			t.Reset(d)
+		}
+	})
 }
