@@ -1,0 +1,333 @@
+package rewrite
+
+import (
+	"bytes"
+	"fmt"
+	"go/ast"
+	"go/token"
+	"go/types"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// Scan loads the packages of opts and reports every site of its rules.
+func Scan(opts *Options) (*Result, error) {
+	p, err := load(opts, false)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{}
+	for _, u := range p.units {
+		for _, m := range p.classify(u, res) {
+			res.Sites = append(res.Sites, m.Site)
+		}
+		p.addExcluded(u, res)
+	}
+	res.sortSites()
+	return res, nil
+}
+
+// classify finds the sites of a unit and gives each its status, warning about
+// directives that cover no site.
+func (p *program) classify(u *unit, res *Result) []*match {
+	var out []*match
+	for _, f := range u.files {
+		if isHelper(f.path) {
+			continue
+		}
+		ds := parseDirectives(p.fset, f)
+		for _, m := range p.findInFile(u, f) {
+			if d := ds.ignores(m.start(), m.Line); d != nil {
+				m.Status, m.Reason = Ignored, d.reason
+			} else if m.Status == Patchable {
+				switch {
+				case f.generated && !f.explicit:
+					m.Status, m.Reason = Generated, "generated file; name it explicitly to patch it"
+				case f.cgo:
+					m.Status, m.Reason = Unsupported, "cgo file"
+				}
+			}
+			out = append(out, m)
+		}
+		for _, d := range ds.all {
+			if !d.used {
+				res.warnf("%s:%d: %s has no effect: no blocking call site here", f.name, d.pos.Line, Directive)
+			}
+		}
+	}
+	return out
+}
+
+func (p *program) addExcluded(u *unit, res *Result) {
+	for _, name := range u.ignored {
+		res.Sites = append(res.Sites, p.excludedSites(name)...)
+	}
+}
+
+func isHelper(path string) bool {
+	base := filepath.Base(path)
+	return base == helperName || base == helperTestName
+}
+
+// Apply computes the patch of the packages of opts. It writes nothing: pass the
+// result's Changes to Write.
+func Apply(opts *Options) (*Result, error) {
+	p, err := load(opts, false)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{}
+	patched := false
+	for _, u := range p.units {
+		ms := p.classify(u, res)
+		p.addExcluded(u, res)
+		ok, err := p.applyUnit(u, ms, res)
+		if err != nil {
+			return nil, err
+		}
+		patched = patched || ok
+		for _, m := range ms {
+			res.Sites = append(res.Sites, m.Site)
+		}
+	}
+	if patched && !opts.NoMod {
+		if err := p.requireRuntime(res); err != nil {
+			return nil, err
+		}
+	}
+	res.sortSites()
+	return res, nil
+}
+
+// applyUnit patches the patchable sites of one unit and regenerates its helper.
+// It reports whether the unit has patched sites afterwards.
+func (p *program) applyUnit(u *unit, ms []*match, res *Result) (bool, error) {
+	var todo []*match
+	for _, m := range ms {
+		if m.Status == Patchable {
+			todo = append(todo, m)
+		}
+	}
+	h, err := p.helperFor(u)
+	if err != nil {
+		return false, err
+	}
+	if len(todo) == 0 {
+		return h.src != nil, nil
+	}
+	if h.varName == "" {
+		var positions []token.Pos
+		for _, m := range todo {
+			positions = append(positions, m.start())
+		}
+		if h.varName, err = p.chooseName(u, positions); err != nil {
+			return false, err
+		}
+	}
+	// An existing variable may be shadowed where a new site sits.
+	for _, m := range todo {
+		if inner := u.pkg.Types.Scope().Innermost(m.start()); inner != nil {
+			if _, obj := inner.LookupParent(h.varName, m.start()); obj != nil && obj.Parent() != u.pkg.Types.Scope() {
+				m.Status, m.Reason = Unsupported, fmt.Sprintf("a local %s shadows the gopatch variable here", h.varName)
+			}
+		}
+	}
+	next := existingMaxID(u, h.varName) + 1
+	if next < h.count {
+		next = h.count
+	}
+	byFile := map[*file][]*match{}
+	var files []*file
+	for _, m := range todo {
+		if m.Status != Patchable {
+			continue
+		}
+		if byFile[m.file] == nil {
+			files = append(files, m.file)
+		}
+		byFile[m.file] = append(byFile[m.file], m)
+	}
+	sort.Slice(files, func(i, j int) bool { return files[i].path < files[j].path })
+	newSites := false
+	for _, f := range files {
+		fms := byFile[f]
+		for _, m := range fms {
+			m.id = next
+			next++
+		}
+		out, good := p.patchChecked(f, fms, h.varName, u.pkg.TypesInfo)
+		if len(good) == 0 {
+			continue
+		}
+		newSites = true
+		for _, m := range good {
+			h.addCategory(m.rule.Category)
+		}
+		res.Changes = append(res.Changes, Change{Path: f.path, Name: f.name, Old: f.src, New: out, Mode: f.mode})
+	}
+	if !newSites {
+		return h.src != nil, nil
+	}
+	if next > h.count {
+		h.count = next
+	}
+	src := h.render(u.pkg.Name, u.pkg.PkgPath, runtimeName(u))
+	if !bytes.Equal(src, h.src) {
+		res.Changes = append(res.Changes, Change{Path: h.path, Name: p.rel(h.path), Old: h.src, New: src, Mode: h.mode})
+	}
+	return true, nil
+}
+
+
+// start returns the position of the site's expression.
+func (m *match) start() token.Pos {
+	switch {
+	case m.call != nil:
+		return m.call.Pos()
+	case m.ref != nil:
+		return m.ref.Pos()
+	}
+	return m.recv.Pos()
+}
+
+// patchChecked patches a file and checks the result: it must parse and revert to
+// what the original reverts to. When the sites together fail, each is tried alone
+// and the failures are marked unsupported with the reason.
+func (p *program) patchChecked(f *file, ms []*match, varName string, info *types.Info) ([]byte, []*match) {
+	out, err := p.patchVerified(f, ms, varName, info)
+	if err == nil {
+		return out, ms
+	}
+	if len(ms) == 1 {
+		ms[0].Status, ms[0].Reason = Unsupported, err.Error()
+		return nil, nil
+	}
+	if strings.Contains(err.Error(), "does not reproduce the file") || strings.Contains(err.Error(), "dst cannot") {
+		for _, m := range ms {
+			m.Status, m.Reason = Unsupported, err.Error()
+		}
+		return nil, nil
+	}
+	var good []*match
+	for _, m := range ms {
+		if _, err := p.patchVerified(f, []*match{m}, varName, info); err != nil {
+			m.Status, m.Reason = Unsupported, err.Error()
+			continue
+		}
+		good = append(good, m)
+	}
+	if len(good) == 0 {
+		return nil, nil
+	}
+	out, err = p.patchVerified(f, good, varName, info)
+	if err != nil {
+		for _, m := range good {
+			m.Status, m.Reason = Unsupported, "the site patches alone but not with the others of its file: "+err.Error()
+		}
+		return nil, nil
+	}
+	return out, good
+}
+
+func (p *program) patchVerified(f *file, ms []*match, varName string, info *types.Info) ([]byte, error) {
+	out, err := p.patchFile(f, ms, varName, info)
+	if err != nil {
+		return nil, err
+	}
+	want, err := p.revertSource(f.path, f.src, varName)
+	if err != nil {
+		return nil, fmt.Errorf("the file's existing patch does not revert: %v", err)
+	}
+	got, err := p.revertSource(f.path, out, varName)
+	if err != nil {
+		return nil, fmt.Errorf("the patched file does not revert: %v", err)
+	}
+	if !bytes.Equal(got, want) {
+		return nil, fmt.Errorf("the rewrite would not revert exactly (line %d)", firstDifferentLine(got, want))
+	}
+	return out, nil
+}
+
+// Revert computes the changes that turn the patched sites of opts back into the
+// original calls, delete the generated files no longer needed and, when no patched
+// package remains, take the runtime requirement out of go.mod.
+func Revert(opts *Options) (*Result, error) {
+	p, err := load(opts, true)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{}
+	deleted := map[string]bool{}
+	for _, u := range p.units {
+		h, err := p.helperFor(u)
+		if err != nil {
+			return nil, err
+		}
+		if h.src == nil {
+			continue
+		}
+		obj := u.pkg.Types.Scope().Lookup(h.varName)
+		isVar := func(id *ast.Ident) bool {
+			if obj != nil {
+				return u.pkg.TypesInfo.Uses[id] == obj
+			}
+			return id.Name == h.varName
+		}
+		remaining := false
+		for _, f := range u.files {
+			if isHelper(f.path) {
+				continue
+			}
+			if !bytes.Contains(f.src, []byte(h.varName+".At(")) && !bytes.Contains(f.src, []byte(unusedMarker)) {
+				continue
+			}
+			out, done, err := p.revertFile(p.fset, f.ast, f.src, isVar)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %v", f.name, err)
+			}
+			for _, r := range done {
+				res.Sites = append(res.Sites, Site{File: f.name, Line: r.line, Category: r.rule.Category,
+					Call: r.rule.Target, Replacement: r.rule.Replacement, Status: Patchable})
+			}
+			if !bytes.Equal(out, f.src) {
+				res.Changes = append(res.Changes, Change{Path: f.path, Name: f.name, Old: f.src, New: out, Mode: f.mode})
+			}
+			if bytes.Contains(out, []byte(h.varName+".At(")) {
+				remaining = true
+			}
+		}
+		if !remaining && p.othersPatched(u, h.varName) {
+			remaining = true
+		}
+		if !remaining {
+			deleted[h.path] = true
+			res.Changes = append(res.Changes, Change{Path: h.path, Name: p.rel(h.path), Old: h.src, Mode: h.mode})
+		}
+	}
+	if !opts.NoMod {
+		if err := p.unrequireRuntime(res, deleted); err != nil {
+			return nil, err
+		}
+	}
+	res.sortSites()
+	return res, nil
+}
+
+// othersPatched reports whether files of the unit's package that this run does
+// not cover still call the runtime.
+func (p *program) othersPatched(u *unit, varName string) bool {
+	covered := map[string]bool{}
+	for _, f := range u.files {
+		covered[f.path] = true
+	}
+	for _, name := range append(append([]string{}, u.pkg.CompiledGoFiles...), u.ignored...) {
+		if covered[name] || isHelper(name) {
+			continue
+		}
+		if src, err := readFile(name); err == nil && bytes.Contains(src, []byte(varName+".At(")) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,311 @@
+package rewrite
+
+import (
+	"bytes"
+	"fmt"
+	"go/ast"
+	"go/token"
+	"go/types"
+	"strconv"
+
+	"github.com/dave/dst"
+	"github.com/dave/dst/decorator"
+	"github.com/dave/dst/dstutil"
+)
+
+// unusedMarker marks an import that a patch left unused: its name is replaced by _
+// and the marker, followed by the original name if it had one, keeps what revert
+// needs to restore it.
+const unusedMarker = "gopatch:unused"
+
+// decorated is a file decorated with dst, checked to restore byte for byte.
+type decorated struct {
+	dec *decorator.Decorator
+	dst *dst.File
+}
+
+// decorate decorates f and checks that dst reproduces src exactly. Files it does
+// not (not gofmt-formatted, or syntax dst cannot print) are refused.
+func decorate(fset *token.FileSet, f *ast.File, src []byte) (*decorated, error) {
+	return decorateMode(fset, f, src, true)
+}
+
+// decorateMode decorates f; unless strict, it accepts a file that dst reproduces
+// up to white space within lines (a patched line may be aligned differently from
+// what gofmt would print).
+func decorateMode(fset *token.FileSet, f *ast.File, src []byte, strict bool) (*decorated, error) {
+	dec := decorator.NewDecorator(fset)
+	df, err := dec.DecorateFile(f)
+	if err != nil {
+		return nil, fmt.Errorf("dst cannot decorate the file: %v", err)
+	}
+	var buf bytes.Buffer
+	if err := decorator.NewRestorer().Fprint(&buf, df); err != nil {
+		return nil, fmt.Errorf("dst cannot print the file: %v", err)
+	}
+	if !bytes.Equal(buf.Bytes(), src) && (strict || !sameLinesButSpace(buf.Bytes(), src)) {
+		line := firstDifferentLine(buf.Bytes(), src)
+		return nil, fmt.Errorf("dst does not reproduce the file byte for byte (first at line %d; is it gofmt-formatted?)", line)
+	}
+	return &decorated{dec: dec, dst: df}, nil
+}
+
+// print restores the edited file and splices it into src: lines listed in edited
+// come from the restored file, every other line from src, so that lines no edit
+// touched stay byte-identical even where the formatter would re-align them.
+func (d *decorated) print(src []byte, edited map[int]bool) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := decorator.NewRestorer().Fprint(&buf, d.dst); err != nil {
+		return nil, fmt.Errorf("printing the patched file: %v", err)
+	}
+	return splice(src, buf.Bytes(), edited)
+}
+
+func splice(src, out []byte, edited map[int]bool) ([]byte, error) {
+	old, neu := lines(src), lines(out)
+	if len(old) != len(neu) {
+		return nil, fmt.Errorf("the rewrite would change the number of lines (%d to %d)", len(old), len(neu))
+	}
+	var buf bytes.Buffer
+	for i := range old {
+		switch {
+		case edited[i+1]:
+			buf.Write(neu[i])
+		case bytes.Equal(old[i], neu[i]) || sameButSpace(old[i], neu[i]):
+			buf.Write(old[i])
+		default:
+			return nil, fmt.Errorf("line %d would change although no edit touches it", i+1)
+		}
+	}
+	return buf.Bytes(), nil
+}
+
+// lines splits src after each newline.
+func lines(src []byte) [][]byte {
+	var out [][]byte
+	for len(src) > 0 {
+		i := bytes.IndexByte(src, '\n')
+		if i < 0 {
+			out = append(out, src)
+			break
+		}
+		out = append(out, src[:i+1])
+		src = src[i+1:]
+	}
+	return out
+}
+
+func sameLinesButSpace(a, b []byte) bool {
+	la, lb := lines(a), lines(b)
+	if len(la) != len(lb) {
+		return false
+	}
+	for i := range la {
+		if !sameButSpace(la[i], lb[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func sameButSpace(a, b []byte) bool {
+	return bytes.Equal(bytes.Join(bytes.Fields(a), nil), bytes.Join(bytes.Fields(b), nil))
+}
+
+func firstDifferentLine(a, b []byte) int {
+	la, lb := lines(a), lines(b)
+	for i := 0; i < len(la) && i < len(lb); i++ {
+		if !bytes.Equal(la[i], lb[i]) {
+			return i + 1
+		}
+	}
+	if len(la) < len(lb) {
+		return len(la) + 1
+	}
+	return len(lb) + 1
+}
+
+// markLines records the lines an ast node spans.
+func markLines(fset *token.FileSet, n ast.Node, edited map[int]bool) {
+	from, to := fset.Position(n.Pos()).Line, fset.Position(n.End()).Line
+	for l := from; l <= to; l++ {
+		edited[l] = true
+	}
+}
+
+// shimRef builds NAME.At(ID).REPL.
+func shimRef(name string, id int, repl string) *dst.SelectorExpr {
+	return &dst.SelectorExpr{
+		X: &dst.CallExpr{
+			Fun:  &dst.SelectorExpr{X: dst.NewIdent(name), Sel: dst.NewIdent("At")},
+			Args: []dst.Expr{&dst.BasicLit{Kind: token.INT, Value: strconv.Itoa(id)}},
+		},
+		Sel: dst.NewIdent(repl),
+	}
+}
+
+// parseShimRef recognises NAME.At(ID).REPL, returning ID and REPL.
+func parseShimRef(n dst.Node, isVar func(*dst.Ident) bool) (id int, repl string, ok bool) {
+	sel, ok := n.(*dst.SelectorExpr)
+	if !ok {
+		return 0, "", false
+	}
+	call, ok := sel.X.(*dst.CallExpr)
+	if !ok || len(call.Args) != 1 || call.Ellipsis {
+		return 0, "", false
+	}
+	at, ok := call.Fun.(*dst.SelectorExpr)
+	if !ok || at.Sel.Name != "At" {
+		return 0, "", false
+	}
+	x, ok := at.X.(*dst.Ident)
+	if !ok || !isVar(x) {
+		return 0, "", false
+	}
+	lit, ok := call.Args[0].(*dst.BasicLit)
+	if !ok || lit.Kind != token.INT {
+		return 0, "", false
+	}
+	id, err := strconv.Atoi(lit.Value)
+	if err != nil {
+		return 0, "", false
+	}
+	return id, sel.Sel.Name, true
+}
+
+// patchFile rewrites the matches of one file, returning the new source.
+func (p *program) patchFile(f *file, ms []*match, varName string, info *types.Info) ([]byte, error) {
+	d, err := decorate(p.fset, f.ast, f.src)
+	if err != nil {
+		return nil, err
+	}
+	edited := map[int]bool{}
+	byNode := map[dst.Node]*match{}
+	removed := map[*ast.Ident]bool{}
+	for _, m := range ms {
+		var n ast.Node = m.ref
+		if m.call != nil {
+			n = m.call
+			sel := d.dec.Dst.Nodes[m.call.Fun].(*dst.SelectorExpr)
+			if !emptyDecs(sel.Decs.NodeDecs) || len(sel.Decs.X) > 0 {
+				return nil, fmt.Errorf("%s:%d: a comment or line break inside the selector", f.name, m.Line)
+			}
+		}
+		byNode[d.dec.Dst.Nodes[n]] = m
+		markLines(p.fset, n, edited)
+		for _, id := range m.removes {
+			removed[id] = true
+		}
+	}
+	dstutil.Apply(d.dst, nil, func(c *dstutil.Cursor) bool {
+		m := byNode[c.Node()]
+		if m == nil {
+			return true
+		}
+		ref := shimRef(varName, m.id, m.rule.Replacement)
+		if m.call == nil {
+			ref.Decs.NodeDecs = *c.Node().Decorations()
+			c.Replace(ref)
+			return true
+		}
+		old := c.Node().(*dst.CallExpr)
+		recv := old.Fun.(*dst.SelectorExpr).X
+		if len(m.path) > 0 {
+			recv = &dst.ParenExpr{X: recv}
+			for _, field := range m.path {
+				recv = &dst.SelectorExpr{X: recv, Sel: dst.NewIdent(field)}
+			}
+		}
+		if m.addr {
+			recv = &dst.UnaryExpr{Op: token.AND, X: recv}
+		}
+		call := &dst.CallExpr{
+			Fun:      ref,
+			Args:     append([]dst.Expr{recv}, old.Args...),
+			Ellipsis: old.Ellipsis,
+			Decs:     old.Decs,
+		}
+		c.Replace(call)
+		return true
+	})
+	p.blankUnused(d, f, info, removed, edited)
+	return d.print(f.src, edited)
+}
+
+func emptyDecs(d dst.NodeDecs) bool {
+	return len(d.Start) == 0 && len(d.End) == 0 &&
+		(d.Before == dst.None || d.Before == dst.NewLine) && (d.After == dst.None || d.After == dst.NewLine)
+}
+
+// blankUnused turns the imports that the removed identifiers were the last uses of
+// into marked blank imports, on the same line.
+func (p *program) blankUnused(d *decorated, f *file, info *types.Info, removed map[*ast.Ident]bool, edited map[int]bool) {
+	if len(removed) == 0 {
+		return
+	}
+	// Count the uses of each imported package that remain.
+	sels := map[*ast.Ident]bool{}
+	ast.Inspect(f.ast, func(n ast.Node) bool {
+		if s, ok := n.(*ast.SelectorExpr); ok {
+			sels[s.Sel] = true
+		}
+		return true
+	})
+	uses := map[string]int{}     // import path → remaining uses through its name
+	dotUses := map[string]int{}  // import path → remaining uses through a dot import
+	ast.Inspect(f.ast, func(n ast.Node) bool {
+		id, ok := n.(*ast.Ident)
+		if !ok || removed[id] {
+			return true
+		}
+		switch obj := info.Uses[id].(type) {
+		case nil:
+		case *types.PkgName:
+			uses[obj.Imported().Path()]++
+		default:
+			if obj.Pkg() != nil && !sels[id] && obj.Parent() == obj.Pkg().Scope() {
+				dotUses[obj.Pkg().Path()]++
+			}
+		}
+		return true
+	})
+	for _, spec := range f.ast.Imports {
+		path, _ := strconv.Unquote(spec.Path.Value)
+		name := ""
+		if spec.Name != nil {
+			name = spec.Name.Name
+		}
+		if name == "_" || !p.importRemoved(spec, path, info, removed) {
+			continue
+		}
+		if name == "." && dotUses[path] > 0 || name != "." && uses[path] > 0 {
+			continue
+		}
+		ds := d.dec.Dst.Nodes[spec].(*dst.ImportSpec)
+		marker := "/* " + unusedMarker + " */"
+		if name != "" {
+			marker = "/* " + unusedMarker + " " + name + " */"
+		}
+		ds.Name = dst.NewIdent("_")
+		ds.Decs.End = append([]string{marker}, ds.Decs.End...)
+		markLines(p.fset, spec, edited)
+	}
+}
+
+// importRemoved reports whether some removed identifier used the import spec.
+func (p *program) importRemoved(spec *ast.ImportSpec, path string, info *types.Info, removed map[*ast.Ident]bool) bool {
+	for id := range removed {
+		switch obj := info.Uses[id].(type) {
+		case *types.PkgName:
+			if obj.Imported().Path() == path && (spec.Name == nil || spec.Name.Name == id.Name) {
+				return true
+			}
+		case nil:
+		default:
+			if spec.Name != nil && spec.Name.Name == "." && obj.Pkg() != nil && obj.Pkg().Path() == path {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -1,0 +1,255 @@
+package rewrite
+
+import (
+	"bytes"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"strconv"
+	"strings"
+
+	"github.com/dave/dst"
+	"github.com/dave/dst/dstutil"
+
+	"gopatch.dev/gopatch/rules"
+)
+
+// reverted is one shim call turned back into the original.
+type reverted struct {
+	id   int
+	rule *rules.Rule
+	line int
+}
+
+// revertFile turns the shim calls of a file back into the calls they replaced and
+// restores the imports the patch had blanked. isVar reports whether an identifier
+// refers to the package's gopatch variable.
+func (p *program) revertFile(fset *token.FileSet, f *ast.File, src []byte, isVar func(*ast.Ident) bool) ([]byte, []reverted, error) {
+	d, err := decorateMode(fset, f, src, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	isDstVar := func(id *dst.Ident) bool {
+		a, ok := d.dec.Ast.Nodes[id].(*ast.Ident)
+		return ok && isVar(a)
+	}
+	imports := importsOf(d.dst)
+	edited := map[int]bool{}
+	var done []reverted
+	var failure error
+	mark := func(n dst.Node) {
+		if a := d.dec.Ast.Nodes[n]; a != nil {
+			markLines(fset, a, edited)
+		}
+	}
+	dstutil.Apply(d.dst, nil, func(c *dstutil.Cursor) bool {
+		if failure != nil {
+			return false
+		}
+		switch n := c.Node().(type) {
+		case *dst.SelectorExpr:
+			id, repl, ok := parseShimRef(n, isDstVar)
+			if !ok {
+				return true
+			}
+			r := p.byRepl[repl]
+			if r == nil {
+				failure = fmt.Errorf("%s: no rule has the replacement %s", posOf(fset, d, n), repl)
+				return false
+			}
+			if r.IsMethod() {
+				return true // reverted with its call
+			}
+			q, err := imports.qualifier(r.PkgPath, p.pkgName[r.PkgPath])
+			if err != nil {
+				failure = fmt.Errorf("%s: %v", posOf(fset, d, n), err)
+				return false
+			}
+			var orig dst.Expr = dst.NewIdent(r.Name)
+			if q != "" {
+				orig = &dst.SelectorExpr{X: dst.NewIdent(q), Sel: dst.NewIdent(r.Name)}
+			}
+			orig.Decorations().Before, orig.Decorations().After = n.Decs.Before, n.Decs.After
+			orig.Decorations().Start, orig.Decorations().End = n.Decs.Start, n.Decs.End
+			mark(n)
+			done = append(done, reverted{id, r, lineOf(fset, d, n)})
+			c.Replace(orig)
+		case *dst.CallExpr:
+			id, repl, ok := parseShimRef(n.Fun, isDstVar)
+			if !ok {
+				return true
+			}
+			r := p.byRepl[repl]
+			if r == nil || !r.IsMethod() {
+				return true
+			}
+			if len(n.Args) == 0 {
+				failure = fmt.Errorf("%s: %s without a receiver", posOf(fset, d, n), repl)
+				return false
+			}
+			recv := originalReceiver(n.Args[0], r.Pointer)
+			mark(n)
+			done = append(done, reverted{id, r, lineOf(fset, d, n)})
+			c.Replace(&dst.CallExpr{
+				Fun:      &dst.SelectorExpr{X: recv, Sel: dst.NewIdent(r.Name)},
+				Args:     n.Args[1:],
+				Ellipsis: n.Ellipsis,
+				Decs:     n.Decs,
+			})
+		}
+		return true
+	})
+	if failure != nil {
+		return nil, nil, failure
+	}
+	for _, spec := range imports.restore() {
+		mark(spec)
+	}
+	out, err := d.print(src, edited)
+	if err != nil {
+		return nil, nil, err
+	}
+	return out, done, nil
+}
+
+// originalReceiver undoes what the patch did to a receiver: &x becomes x, and
+// &(x).F.G, the spelling of a promoted method's implicit path, becomes x.
+func originalReceiver(arg dst.Expr, pointer bool) dst.Expr {
+	e := arg
+	if u, ok := e.(*dst.UnaryExpr); ok && u.Op == token.AND && pointer {
+		e = u.X
+	}
+	base, steps := e, 0
+	for {
+		s, ok := base.(*dst.SelectorExpr)
+		if !ok {
+			break
+		}
+		base, steps = s.X, steps+1
+	}
+	if par, ok := base.(*dst.ParenExpr); ok && steps > 0 {
+		return par.X
+	}
+	return e
+}
+
+func lineOf(fset *token.FileSet, d *decorated, n dst.Node) int {
+	if a := d.dec.Ast.Nodes[n]; a != nil {
+		return fset.Position(a.Pos()).Line
+	}
+	return 0
+}
+
+func posOf(fset *token.FileSet, d *decorated, n dst.Node) string {
+	if a := d.dec.Ast.Nodes[n]; a != nil {
+		return fset.Position(a.Pos()).String()
+	}
+	return "?"
+}
+
+// fileImports are the import specs of a file being reverted.
+type fileImports struct {
+	specs    []*dst.ImportSpec
+	restored map[*dst.ImportSpec]string // blanked specs to restore, with their name
+}
+
+func importsOf(f *dst.File) *fileImports {
+	fi := &fileImports{restored: map[*dst.ImportSpec]string{}}
+	dst.Inspect(f, func(n dst.Node) bool {
+		if spec, ok := n.(*dst.ImportSpec); ok {
+			fi.specs = append(fi.specs, spec)
+		}
+		return true
+	})
+	return fi
+}
+
+// blankedName returns the original name recorded on a blanked import, and whether
+// the spec is one.
+func blankedName(spec *dst.ImportSpec) (string, bool) {
+	if spec.Name == nil || spec.Name.Name != "_" || len(spec.Decs.End) == 0 {
+		return "", false
+	}
+	text := spec.Decs.End[0]
+	if !strings.HasPrefix(text, "/* "+unusedMarker) || !strings.HasSuffix(text, " */") {
+		return "", false
+	}
+	return strings.TrimSpace(strings.TrimSuffix(strings.TrimPrefix(text, "/* "+unusedMarker), " */")), true
+}
+
+// qualifier returns the name by which the file refers to the package at path: ""
+// for a dot import. A blanked import is restored for it.
+func (fi *fileImports) qualifier(path, pkgName string) (string, error) {
+	var blanked *dst.ImportSpec
+	for _, spec := range fi.specs {
+		p, _ := strconv.Unquote(spec.Path.Value)
+		if p != path {
+			continue
+		}
+		if spec.Name == nil {
+			return pkgName, nil
+		}
+		if name, ok := blankedName(spec); ok {
+			if _, again := fi.restored[spec]; again {
+				return qualName(name, pkgName), nil
+			}
+			blanked = spec
+			continue
+		}
+		switch spec.Name.Name {
+		case "_":
+			continue
+		case ".":
+			return "", nil
+		default:
+			return spec.Name.Name, nil
+		}
+	}
+	if blanked == nil {
+		return "", fmt.Errorf("the file does not import %q, so the call cannot be restored", path)
+	}
+	name, _ := blankedName(blanked)
+	fi.restored[blanked] = name
+	return qualName(name, pkgName), nil
+}
+
+func qualName(name, pkgName string) string {
+	switch name {
+	case "":
+		return pkgName
+	case ".":
+		return ""
+	}
+	return name
+}
+
+// restore un-blanks the imports that the revert uses again, returning them.
+func (fi *fileImports) restore() []*dst.ImportSpec {
+	var out []*dst.ImportSpec
+	for spec, name := range fi.restored {
+		if name == "" {
+			spec.Name = nil
+		} else {
+			spec.Name = dst.NewIdent(name)
+		}
+		spec.Decs.End = spec.Decs.End[1:]
+		out = append(out, spec)
+	}
+	return out
+}
+
+// revertSource reverts a file's source by syntax alone: every varName.At(N).R is a
+// shim call. Apply uses it to check its own output.
+func (p *program) revertSource(filename string, src []byte, varName string) ([]byte, error) {
+	if !bytes.Contains(src, []byte(varName+".At(")) && !bytes.Contains(src, []byte(unusedMarker)) {
+		return src, nil
+	}
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, filename, src, parser.ParseComments|parser.SkipObjectResolution)
+	if err != nil {
+		return nil, err
+	}
+	out, _, err := p.revertFile(fset, f, src, func(id *ast.Ident) bool { return id.Name == varName })
+	return out, err
+}
