@@ -8,23 +8,16 @@ import (
 	"go/types"
 	"path/filepath"
 	"sort"
-	"strings"
 )
 
-// Scan loads the packages of opts and reports every site of its rules.
+// Scan loads the packages of opts and reports every site of its rules, with the
+// status Apply would give it: a site reported patchable is one Apply patches.
 func Scan(opts *Options) (*Result, error) {
-	p, err := load(opts, false)
+	res, err := Apply(opts)
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{}
-	for _, u := range p.units {
-		for _, m := range p.classify(u, res) {
-			res.Sites = append(res.Sites, m.Site)
-		}
-		p.addExcluded(u, res)
-	}
-	res.sortSites()
+	res.Changes, res.ModNote = nil, ""
 	return res, nil
 }
 
@@ -78,6 +71,9 @@ func Apply(opts *Options) (*Result, error) {
 		return nil, err
 	}
 	res := &Result{}
+	if p.unresolved {
+		res.warnf("the module does not resolve %s (go.mod has no requirement or replace for it): calls whose types come from patched calls cannot be matched", RuntimePath)
+	}
 	patched := false
 	for _, u := range p.units {
 		ms := p.classify(u, res)
@@ -156,7 +152,10 @@ func (p *program) applyUnit(u *unit, ms []*match, res *Result) (bool, error) {
 			m.id = next
 			next++
 		}
-		out, good := p.patchChecked(f, fms, h.varName, u.pkg.TypesInfo)
+		out, good, err := p.patchChecked(f, fms, h.varName, u.pkg.TypesInfo)
+		if err != nil {
+			res.warnf("%s: skipped, %d call sites left alone: %v", f.name, len(fms), err)
+		}
 		if len(good) == 0 {
 			continue
 		}
@@ -193,21 +192,22 @@ func (m *match) start() token.Pos {
 
 // patchChecked patches a file and checks the result: it must parse and revert to
 // what the original reverts to. When the sites together fail, each is tried alone
-// and the failures are marked unsupported with the reason.
-func (p *program) patchChecked(f *file, ms []*match, varName string, info *types.Info) ([]byte, []*match) {
+// and the failures are marked unsupported with the reason. A file that dst cannot
+// reproduce is refused whole, with the error.
+func (p *program) patchChecked(f *file, ms []*match, varName string, info *types.Info) ([]byte, []*match, error) {
+	if _, err := decorate(p.fset, f.ast, f.src); err != nil {
+		for _, m := range ms {
+			m.Status, m.Reason = Unsupported, "file skipped: "+err.Error()
+		}
+		return nil, nil, err
+	}
 	out, err := p.patchVerified(f, ms, varName, info)
 	if err == nil {
-		return out, ms
+		return out, ms, nil
 	}
 	if len(ms) == 1 {
 		ms[0].Status, ms[0].Reason = Unsupported, err.Error()
-		return nil, nil
-	}
-	if strings.Contains(err.Error(), "does not reproduce the file") || strings.Contains(err.Error(), "dst cannot") {
-		for _, m := range ms {
-			m.Status, m.Reason = Unsupported, err.Error()
-		}
-		return nil, nil
+		return nil, nil, nil
 	}
 	var good []*match
 	for _, m := range ms {
@@ -218,16 +218,16 @@ func (p *program) patchChecked(f *file, ms []*match, varName string, info *types
 		good = append(good, m)
 	}
 	if len(good) == 0 {
-		return nil, nil
+		return nil, nil, nil
 	}
 	out, err = p.patchVerified(f, good, varName, info)
 	if err != nil {
 		for _, m := range good {
 			m.Status, m.Reason = Unsupported, "the site patches alone but not with the others of its file: "+err.Error()
 		}
-		return nil, nil
+		return nil, nil, nil
 	}
-	return out, good
+	return out, good, nil
 }
 
 func (p *program) patchVerified(f *file, ms []*match, varName string, info *types.Info) ([]byte, error) {

@@ -23,7 +23,7 @@ func (p *program) requireRuntime(res *Result) error {
 	if err != nil {
 		return err
 	}
-	mf, err := modfile.ParseLax(path, src, nil)
+	mf, err := modfile.Parse(path, src, nil)
 	if err != nil {
 		return err
 	}

@@ -29,6 +29,8 @@ type program struct {
 	byRepl  map[string]*rules.Rule   // replacement → rule, over all rules
 	pkgName map[string]string        // import path → package name, for rule packages
 	files   map[string]bool          // files named explicitly, absolute
+	// unresolved is set when the runtime import could not be resolved.
+	unresolved bool
 }
 
 // unit is one package to process: a package, or its test variant (which holds the
@@ -209,7 +211,11 @@ func (p *program) collect(pkgs []*packages.Package, tolerant bool) error {
 			if tolerant && e.Kind == packages.TypeError {
 				continue
 			}
-			if tolerant && e.Kind == packages.ListError && strings.Contains(e.Msg, RuntimePath) {
+			if strings.Contains(e.Msg, RuntimePath) {
+				// A patched package whose go.mod does not (yet) resolve the
+				// runtime: the patched calls are known by syntax, and the rest
+				// of the package still type-checks.
+				p.unresolved = true
 				continue
 			}
 			msg := e.Error()

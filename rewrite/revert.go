@@ -89,6 +89,9 @@ func (p *program) revertFile(fset *token.FileSet, f *ast.File, src []byte, isVar
 				return false
 			}
 			recv := originalReceiver(n.Args[0], r.Pointer)
+			// As the first argument the receiver may carry the line break that
+			// preceded the second; as a receiver it must not.
+			recv.Decorations().Before, recv.Decorations().After = dst.None, dst.None
 			mark(n)
 			done = append(done, reverted{id, r, lineOf(fset, d, n)})
 			c.Replace(&dst.CallExpr{
