@@ -178,7 +178,6 @@ func (p *program) applyUnit(u *unit, ms []*match, res *Result) (bool, error) {
 	return true, nil
 }
 
-
 // start returns the position of the site's expression.
 func (m *match) start() token.Pos {
 	switch {

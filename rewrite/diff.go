@@ -30,7 +30,9 @@ func Diff(changes []Change) []byte {
 	return b.Bytes()
 }
 
-func slash(name string) string { return string(bytes.ReplaceAll([]byte(name), []byte{'\\'}, []byte{'/'})) }
+func slash(name string) string {
+	return string(bytes.ReplaceAll([]byte(name), []byte{'\\'}, []byte{'/'}))
+}
 
 // op is one line of an edit script: ' ', '-' or '+'.
 type op struct {

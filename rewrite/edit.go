@@ -251,8 +251,8 @@ func (p *program) blankUnused(d *decorated, f *file, info *types.Info, removed m
 		}
 		return true
 	})
-	uses := map[string]int{}     // import path → remaining uses through its name
-	dotUses := map[string]int{}  // import path → remaining uses through a dot import
+	uses := map[string]int{}    // import path → remaining uses through its name
+	dotUses := map[string]int{} // import path → remaining uses through a dot import
 	ast.Inspect(f.ast, func(n ast.Node) bool {
 		id, ok := n.(*ast.Ident)
 		if !ok || removed[id] {
