@@ -3,13 +3,14 @@ package gopatchrt
 import (
 	"compress/gzip"
 	"io"
+	"os"
 )
 
 // WritePprof writes the observer's record as a gzipped pprof profile (the
 // profile.proto format that `go tool pprof` reads). Its sample types are calls
 // (count) and blocked (nanoseconds, the default). Each call site is one sample
 // whose single location is the site: the function that makes the call, its file
-// and line. String labels category and call name the operation; numeric labels
+// and line, in the one mapping, the executable. String labels category and call name the operation; numeric labels
 // max, p50, p90, p99 (nanoseconds) and errors (count) carry the rest of the
 // site's record.
 func (o *Observer) WritePprof(w io.Writer) error { return o.snapshot().writePprof(w) }
@@ -18,6 +19,7 @@ func (o *Observer) WritePprof(w io.Writer) error { return o.snapshot().writePpro
 const (
 	profSampleType        = 1
 	profSample            = 2
+	profMapping           = 3
 	profLocation          = 4
 	profFunction          = 5
 	profStringTable       = 6
@@ -39,9 +41,17 @@ const (
 	labelNum     = 3
 	labelNumUnit = 4
 
-	locationID      = 1
-	locationAddress = 3
-	locationLine    = 4
+	mappingID             = 1
+	mappingMemoryLimit    = 3
+	mappingFilename       = 5
+	mappingHasFunctions   = 7
+	mappingHasFilenames   = 8
+	mappingHasLineNumbers = 9
+
+	locationID        = 1
+	locationMappingID = 2
+	locationAddress   = 3
+	locationLine      = 4
 
 	lineFunctionID = 1
 	lineLine       = 2
@@ -64,6 +74,18 @@ func (p profileSnapshot) writePprof(w io.Writer) error {
 	}
 	valueType(profSampleType, "calls", "count")
 	valueType(profSampleType, "blocked", "nanoseconds")
+
+	// One mapping, the executable, whose locations all come with functions, files
+	// and lines, so that pprof neither looks for the binary nor symbolizes.
+	exe, _ := os.Executable()
+	b.message(profMapping, func(b *pbuf) {
+		b.uint64(mappingID, 1)
+		b.uint64(mappingMemoryLimit, 1<<64-1)
+		b.int64(mappingFilename, strs.index(exe))
+		b.uint64(mappingHasFunctions, 1)
+		b.uint64(mappingHasFilenames, 1)
+		b.uint64(mappingHasLineNumbers, 1)
+	})
 
 	type funcKey struct{ name, file string }
 	funcs := map[funcKey]uint64{}
@@ -108,6 +130,7 @@ func (p profileSnapshot) writePprof(w io.Writer) error {
 		})
 		b.message(profLocation, func(b *pbuf) {
 			b.uint64(locationID, loc)
+			b.uint64(locationMappingID, 1)
 			b.uint64(locationAddress, uint64(s.Site.PC()))
 			b.message(locationLine, func(b *pbuf) {
 				b.uint64(lineFunctionID, fid)
