@@ -386,7 +386,7 @@ func TestZeroAllocs(t *testing.T) {
 
 // ---- fixtures
 
-func listenTCP(t *testing.T) *net.TCPListener {
+func listenTCP(t testing.TB) *net.TCPListener {
 	t.Helper()
 	l, err := net.ListenTCP("tcp", &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1)})
 	if err != nil {
@@ -397,7 +397,7 @@ func listenTCP(t *testing.T) *net.TCPListener {
 }
 
 // tcpPair returns the two ends of a loopback TCP connection.
-func tcpPair(t *testing.T) (client, server *net.TCPConn) {
+func tcpPair(t testing.TB) (client, server *net.TCPConn) {
 	t.Helper()
 	l := listenTCP(t)
 	client, err := net.DialTCP("tcp", nil, l.Addr().(*net.TCPAddr))
@@ -564,7 +564,7 @@ var (
 
 // tlsConfigs returns a server and a client configuration around a self-signed
 // certificate for 127.0.0.1 and localhost, whose PEM files are certFile and keyFile.
-func tlsConfigs(t *testing.T) (server, client *tls.Config) {
+func tlsConfigs(t testing.TB) (server, client *tls.Config) {
 	certOnce.Do(func() {
 		key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 		if err != nil {
@@ -642,7 +642,7 @@ func tlsEcho(t *testing.T) string {
 
 // tlsPair returns the client and server ends of a TLS connection over loopback TCP,
 // with the handshake not yet run; the server handshakes in the background.
-func tlsPair(t *testing.T) (client, server *tls.Conn) {
+func tlsPair(t testing.TB) (client, server *tls.Conn) {
 	t.Helper()
 	sc, cc := tlsConfigs(t)
 	a, b := tcpPair(t)
@@ -2047,4 +2047,320 @@ func init() {
 			return zero(t, err, n)
 		}},
 	)
+}
+
+// ---- hubs that take over a family: Clock, Scheduler, Network
+
+// fakeClock is a recording hub with a Clock that logs each call and hands out the
+// timer and ticker it was given.
+type fakeClock struct {
+	recorder
+	now    time.Time
+	timer  *time.Timer
+	ticker *time.Ticker
+
+	logMu sync.Mutex
+	log   []string
+}
+
+func (f *fakeClock) logf(format string, args ...any) {
+	f.logMu.Lock()
+	defer f.logMu.Unlock()
+	f.log = append(f.log, fmt.Sprintf(format, args...))
+}
+
+func (f *fakeClock) takeLog() []string {
+	f.logMu.Lock()
+	defer f.logMu.Unlock()
+	l := f.log
+	f.log = nil
+	return l
+}
+
+func (f *fakeClock) Now() time.Time                              { f.logf("Now"); return f.now }
+func (f *fakeClock) Sleep(site *gopatchrt.Site, d time.Duration) { f.logf("Sleep %v", d) }
+func (f *fakeClock) StopTicker(t *time.Ticker)                   { f.logf("StopTicker") }
+func (f *fakeClock) ResetTicker(t *time.Ticker, d time.Duration) { f.logf("ResetTicker %v", d) }
+func (f *fakeClock) StopTimer(t *time.Timer) bool                { f.logf("StopTimer"); return false }
+func (f *fakeClock) ResetTimer(t *time.Timer, d time.Duration) bool {
+	f.logf("ResetTimer %v", d)
+	return false
+}
+func (f *fakeClock) NewTicker(site *gopatchrt.Site, d time.Duration) *time.Ticker {
+	f.logf("NewTicker %v", d)
+	return f.ticker
+}
+func (f *fakeClock) NewTimer(site *gopatchrt.Site, d time.Duration) *time.Timer {
+	f.logf("NewTimer %v", d)
+	return f.timer
+}
+func (f *fakeClock) AfterFunc(site *gopatchrt.Site, d time.Duration, fn func()) *time.Timer {
+	f.logf("AfterFunc %v", d)
+	fn()
+	return f.timer
+}
+
+func TestClock(t *testing.T) {
+	clk := &fakeClock{
+		now:    time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC),
+		timer:  time.NewTimer(time.Hour),
+		ticker: time.NewTicker(time.Hour),
+	}
+	defer clk.timer.Stop()
+	defer clk.ticker.Stop()
+	use(t, clk)
+	c := gopatchrt.NewPackage("gopatch.dev/gopatch/runtime_test/clock", 1, "time").At(0)
+	real := time.NewTimer(time.Hour)
+	defer real.Stop()
+	realTicker := time.NewTicker(time.Hour)
+	defer realTicker.Stop()
+	ran := false
+
+	for _, tc := range []struct {
+		name  string
+		call  func() any
+		want  any
+		calls string
+	}{
+		{"Now", func() any { return c.Now() }, clk.now, "Now"},
+		{"Since", func() any { return c.Since(clk.now.Add(-time.Minute)) }, time.Minute, "Now"},
+		{"Until", func() any { return c.Until(clk.now.Add(time.Minute)) }, time.Minute, "Now"},
+		{"Sleep", func() any { c.Sleep(time.Hour); return nil }, nil, "Sleep 1h0m0s"},
+		{"After", func() any { return c.After(time.Second) }, (<-chan time.Time)(clk.timer.C), "NewTimer 1s"},
+		{"Tick", func() any { return c.Tick(time.Second) }, (<-chan time.Time)(clk.ticker.C), "NewTicker 1s"},
+		{"Tick(0)", func() any { return c.Tick(0) }, (<-chan time.Time)(nil), ""},
+		{"NewTimer", func() any { return c.NewTimer(time.Second) }, clk.timer, "NewTimer 1s"},
+		{"NewTicker", func() any { return c.NewTicker(time.Second) }, clk.ticker, "NewTicker 1s"},
+		{"AfterFunc", func() any { return c.AfterFunc(time.Second, func() { ran = true }) }, clk.timer, "AfterFunc 1s"},
+		{"TimerStop", func() any { return c.TimerStop(real) }, false, "StopTimer"},
+		{"TimerReset", func() any { return c.TimerReset(real, time.Second) }, false, "ResetTimer 1s"},
+		{"TickerStop", func() any { c.TickerStop(realTicker); return nil }, nil, "StopTicker"},
+		{"TickerReset", func() any { c.TickerReset(realTicker, time.Second); return nil }, nil, "ResetTicker 1s"},
+	} {
+		clk.recorder = recorder{}
+		start := time.Now()
+		got := tc.call()
+		if el := time.Since(start); el > time.Minute {
+			t.Errorf("%s took %v of real time", tc.name, el)
+		}
+		if got != tc.want {
+			t.Errorf("%s returned %v, want %v", tc.name, got, tc.want)
+		}
+		if log := strings.Join(clk.takeLog(), ","); log != tc.calls {
+			t.Errorf("%s called the clock for %q, want %q", tc.name, log, tc.calls)
+		}
+		if before, after := clk.events(); len(before) != 1 || len(after) != 1 {
+			t.Errorf("%s: hub saw %d Before and %d After, want 1 and 1", tc.name, len(before), len(after))
+		}
+	}
+	if !ran {
+		t.Error("the clock's AfterFunc did not get f")
+	}
+	// The real timer and ticker were left to the clock, which did not stop them.
+	if !real.Stop() {
+		t.Error("TimerStop stopped the timer itself instead of asking the clock")
+	}
+}
+
+// fakeScheduler is a recording hub with a Scheduler that spins on try.
+type fakeScheduler struct {
+	recorder
+	mu sync.Mutex
+	n  map[string]int // Await calls by op
+}
+
+func (s *fakeScheduler) Await(site *gopatchrt.Site, op *gopatchrt.Op, try func() bool) {
+	s.mu.Lock()
+	s.n[op.Call]++
+	s.mu.Unlock()
+	for !try() {
+		goruntime.Gosched()
+	}
+}
+
+func TestScheduler(t *testing.T) {
+	s := &fakeScheduler{n: map[string]int{}}
+	use(t, s)
+	c := gopatchrt.NewPackage("gopatch.dev/gopatch/runtime_test/scheduler", 1, "sync").At(0)
+
+	var mu sync.Mutex
+	mu.Lock()
+	locked := make(chan bool)
+	go func() { c.MutexLock(&mu); close(locked) }()
+	if !blocked(locked) {
+		t.Fatal("MutexLock took a held mutex")
+	}
+	mu.Unlock()
+	within(t, locked, "MutexLock once the mutex is free")
+	if mu.TryLock() {
+		t.Error("the mutex was free after MutexLock")
+	}
+	c.MutexUnlock(&mu)
+
+	var rw sync.RWMutex
+	c.RWMutexRLock(&rw)
+	c.RWMutexRLock(&rw)
+	if rw.TryLock() {
+		t.Error("the RWMutex was free after RWMutexRLock")
+	}
+	c.RWMutexRUnlock(&rw)
+	c.RWMutexRUnlock(&rw)
+	c.RWMutexLock(&rw)
+	if rw.TryRLock() {
+		t.Error("the RWMutex was free after RWMutexLock")
+	}
+	c.RWMutexUnlock(&rw)
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	want := map[string]int{"(*sync.Mutex).Lock": 1, "(*sync.RWMutex).RLock": 2, "(*sync.RWMutex).Lock": 1}
+	if !reflect.DeepEqual(s.n, want) {
+		t.Errorf("Await calls %v, want %v", s.n, want)
+	}
+	if before, after := s.events(); len(before) != 8 || len(after) != 8 {
+		t.Errorf("hub saw %d Before and %d After, want 8 and 8", len(before), len(after))
+	}
+}
+
+// fakeNetwork is a recording hub with a Network that logs each dial and listen and
+// does them on the real loopback network.
+type fakeNetwork struct {
+	recorder
+	mu        sync.Mutex
+	log       []string
+	listeners []net.Listener
+}
+
+type ctxKey struct{}
+
+func describe(kind string, site *gopatchrt.Site, ctx context.Context, network, address string) string {
+	_, deadline := ctx.Deadline()
+	return fmt.Sprintf("%s %s %s site=%v deadline=%v value=%v", kind, network, address, site != nil, deadline, ctx.Value(ctxKey{}))
+}
+
+func (n *fakeNetwork) DialContext(site *gopatchrt.Site, ctx context.Context, network, address string) (net.Conn, error) {
+	n.mu.Lock()
+	n.log = append(n.log, describe("dial", site, ctx, network, address))
+	n.mu.Unlock()
+	return (&net.Dialer{}).DialContext(ctx, network, address)
+}
+
+func (n *fakeNetwork) Listen(site *gopatchrt.Site, ctx context.Context, network, address string) (net.Listener, error) {
+	l, err := (&net.ListenConfig{}).Listen(ctx, network, "127.0.0.1:0")
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.log = append(n.log, describe("listen", site, ctx, network, address))
+	if err == nil {
+		n.listeners = append(n.listeners, l)
+	}
+	return l, err
+}
+
+func (n *fakeNetwork) take() (log []string, listeners []net.Listener) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	log, listeners = n.log, n.listeners
+	n.log, n.listeners = nil, nil
+	return log, listeners
+}
+
+func TestNetwork(t *testing.T) {
+	nw := &fakeNetwork{}
+	use(t, nw)
+	c := gopatchrt.NewPackage("gopatch.dev/gopatch/runtime_test/network", 1, "net,http").At(0)
+	l := listenTCP(t)
+	addr := l.Addr().String()
+	go func() {
+		for {
+			conn, err := l.Accept()
+			if err != nil {
+				return
+			}
+			conn.Close()
+		}
+	}()
+	valued := context.WithValue(bg, ctxKey{}, "v")
+
+	for _, tc := range []struct {
+		name string
+		dial func() (net.Conn, error)
+		want string
+	}{
+		{"Dial", func() (net.Conn, error) { return c.Dial("tcp", addr) }, "dial tcp " + addr + " site=true deadline=false value=<nil>"},
+		{"DialTimeout", func() (net.Conn, error) { return c.DialTimeout("tcp", addr, time.Minute) }, "dial tcp " + addr + " site=true deadline=true value=<nil>"},
+		{"DialTimeout(0)", func() (net.Conn, error) { return c.DialTimeout("tcp", addr, 0) }, "dial tcp " + addr + " site=true deadline=false value=<nil>"},
+		{"DialerDial", func() (net.Conn, error) { return c.DialerDial(&net.Dialer{Timeout: time.Minute}, "tcp", addr) }, "dial tcp " + addr + " site=true deadline=true value=<nil>"},
+		{"DialerDialContext", func() (net.Conn, error) { return c.DialerDialContext(&net.Dialer{}, valued, "tcp", addr) }, "dial tcp " + addr + " site=true deadline=false value=v"},
+	} {
+		conn, err := tc.dial()
+		if err != nil {
+			t.Errorf("%s: %v", tc.name, err)
+			continue
+		}
+		conn.Close()
+		if log, _ := nw.take(); len(log) != 1 || log[0] != tc.want {
+			t.Errorf("%s: network saw %q, want %q", tc.name, log, tc.want)
+		}
+	}
+
+	for _, tc := range []struct {
+		name   string
+		listen func() (net.Listener, error)
+		want   string
+	}{
+		{"Listen", func() (net.Listener, error) { return c.Listen("tcp", "127.0.0.1:1") }, "listen tcp 127.0.0.1:1 site=true deadline=false value=<nil>"},
+		{"ListenConfigListen", func() (net.Listener, error) {
+			return c.ListenConfigListen(&net.ListenConfig{}, valued, "tcp", "127.0.0.1:1")
+		}, "listen tcp 127.0.0.1:1 site=true deadline=false value=v"},
+	} {
+		got, err := tc.listen()
+		if err != nil {
+			t.Errorf("%s: %v", tc.name, err)
+			continue
+		}
+		log, ls := nw.take()
+		if len(log) != 1 || log[0] != tc.want || len(ls) != 1 || ls[0] != got {
+			t.Errorf("%s: network saw %q, want %q and its listener", tc.name, log, tc.want)
+		}
+		got.Close()
+	}
+
+	// The ListenAndServe shims serve on the network's listener.
+	for _, tc := range []struct {
+		name  string
+		serve func() error
+		want  string
+		https bool
+	}{
+		{"HTTPListenAndServe", func() error { return c.HTTPListenAndServe("127.0.0.1:1", hello) }, "listen tcp 127.0.0.1:1", false},
+		{"ServerListenAndServe", func() error { return c.ServerListenAndServe(&http.Server{Handler: hello}) }, "listen tcp :http", false},
+		{"HTTPListenAndServeTLS", func() error {
+			tlsConfigs(t)
+			return c.HTTPListenAndServeTLS("127.0.0.1:1", certFile, keyFile, hello)
+		}, "listen tcp 127.0.0.1:1", true},
+		{"ServerListenAndServeTLS", func() error {
+			return c.ServerListenAndServeTLS(&http.Server{Handler: hello}, certFile, keyFile)
+		}, "listen tcp :https", true},
+	} {
+		done := serveInBackground(tc.serve)
+		var ls []net.Listener
+		var log []string
+		for deadline := time.Now().Add(5 * time.Second); len(ls) == 0 && time.Now().Before(deadline); {
+			time.Sleep(time.Millisecond)
+			l, ll := nw.take()
+			log, ls = append(log, l...), append(ls, ll...)
+		}
+		if len(ls) != 1 || !strings.HasPrefix(log[0], tc.want+" ") {
+			t.Fatalf("%s: network saw %q, want %q", tc.name, log, tc.want)
+		}
+		client, url := plainClient, "http://"+ls[0].Addr().String()
+		if tc.https {
+			client, url = httpsClient(t), "https://"+ls[0].Addr().String()
+		}
+		getOK(t, client, url, "hello")
+		ls[0].Close()
+		if err := within(t, done, "the server's end"); !errors.Is(err, net.ErrClosed) {
+			t.Errorf("%s ended with %v", tc.name, err)
+		}
+	}
 }
