@@ -125,6 +125,7 @@ type siteStats struct {
 	op    *Op
 
 	total  atomic.Int64 // nanoseconds blocked, summed
+	min1   atomic.Int64 // shortest call, in nanoseconds, plus one (0: no call yet)
 	max    atomic.Int64 // longest call, in nanoseconds
 	errors atomic.Int64 // calls that returned an error
 	hist   [histBuckets]atomic.Int64
@@ -142,6 +143,12 @@ func (s *siteStats) record(d int64, err error) {
 			break
 		}
 	}
+	for {
+		m := s.min1.Load()
+		if m != 0 && d+1 >= m || s.min1.CompareAndSwap(m, d+1) {
+			break
+		}
+	}
 	if err != nil {
 		s.errors.Add(1)
 	}
@@ -149,7 +156,8 @@ func (s *siteStats) record(d int64, err error) {
 
 // The histogram has exact buckets for durations below histLinear nanoseconds and
 // then four buckets for each power of two, so a percentile read from it is within
-// 12.5% of the true value (it reports a bucket's midpoint, clamped to the maximum).
+// 12.5% of the true value (it reports a bucket's midpoint, clamped to the shortest
+// and longest call).
 const (
 	histLinear  = 8
 	histSubBits = 2
@@ -190,6 +198,7 @@ type SiteStats struct {
 	Op            *Op
 	Count         int64         // calls that returned
 	Total         time.Duration // time blocked in them, summed
+	Min           time.Duration // shortest call
 	Max           time.Duration // longest call
 	P50, P90, P99 time.Duration // percentiles, from the histogram (within 12.5%)
 	Errors        int64         // calls that returned an error
@@ -227,6 +236,10 @@ func (s *siteStats) snapshot() SiteStats {
 		n += hist[i]
 	}
 	max := s.max.Load()
+	min := s.min1.Load() - 1
+	if min < 0 {
+		min = 0
+	}
 	pct := func(q float64) time.Duration {
 		if n == 0 {
 			return 0
@@ -247,6 +260,9 @@ func (s *siteStats) snapshot() SiteStats {
 				if v > max {
 					v = max
 				}
+				if v < min {
+					v = min
+				}
 				return time.Duration(v)
 			}
 		}
@@ -257,6 +273,7 @@ func (s *siteStats) snapshot() SiteStats {
 		Op:     s.op,
 		Count:  n,
 		Total:  time.Duration(s.total.Load()),
+		Min:    time.Duration(min),
 		Max:    time.Duration(max),
 		P50:    pct(0.50),
 		P90:    pct(0.90),

@@ -24,6 +24,7 @@ type jsonSite struct {
 	Index    int    `json:"index"`
 	Count    int64  `json:"count"`
 	TotalNS  int64  `json:"total_ns"`
+	MinNS    int64  `json:"min_ns"`
 	MaxNS    int64  `json:"max_ns"`
 	P50NS    int64  `json:"p50_ns"`
 	P90NS    int64  `json:"p90_ns"`
@@ -33,8 +34,8 @@ type jsonSite struct {
 
 // WriteJSON writes the observer's record as JSON: an object with "hub", "start",
 // "duration_ns" and "sites", one object per call site with "category", "call",
-// "file", "line", "function", "package", "index", "count", "total_ns", "max_ns",
-// "p50_ns", "p90_ns", "p99_ns" and "errors", the longest total first.
+// "file", "line", "function", "package", "index", "count", "total_ns", "min_ns",
+// "max_ns", "p50_ns", "p90_ns", "p99_ns" and "errors", the longest total first.
 func (o *Observer) WriteJSON(w io.Writer) error { return o.snapshot().writeJSON(w) }
 
 func (p profileSnapshot) writeJSON(w io.Writer) error {
@@ -56,6 +57,7 @@ func (p profileSnapshot) writeJSON(w io.Writer) error {
 			Index:    s.Site.Index,
 			Count:    s.Count,
 			TotalNS:  int64(s.Total),
+			MinNS:    int64(s.Min),
 			MaxNS:    int64(s.Max),
 			P50NS:    int64(s.P50),
 			P90NS:    int64(s.P90),

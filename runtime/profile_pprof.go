@@ -10,9 +10,9 @@ import (
 // profile.proto format that `go tool pprof` reads). Its sample types are calls
 // (count) and blocked (nanoseconds, the default). Each call site is one sample
 // whose single location is the site: the function that makes the call, its file
-// and line, in the one mapping, the executable. String labels category and call name the operation; numeric labels
-// max, p50, p90, p99 (nanoseconds) and errors (count) carry the rest of the
-// site's record.
+// and line, in the one mapping, the executable. String labels category and call
+// name the operation; numeric labels min, max, p50, p90, p99 (nanoseconds) and
+// errors (count) carry the rest of the site's record.
 func (o *Observer) WritePprof(w io.Writer) error { return o.snapshot().writePprof(w) }
 
 // Field numbers of profile.proto (github.com/google/pprof/proto/profile.proto).
@@ -122,6 +122,7 @@ func (p profileSnapshot) writePprof(w io.Writer) error {
 			}
 			strLabel("category", s.Op.Category)
 			strLabel("call", s.Op.Call)
+			numLabel("min", int64(s.Min), "nanoseconds")
 			numLabel("max", int64(s.Max), "nanoseconds")
 			numLabel("p50", int64(s.P50), "nanoseconds")
 			numLabel("p90", int64(s.P90), "nanoseconds")
