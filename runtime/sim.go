@@ -1,0 +1,721 @@
+package gopatchrt
+
+import (
+	"fmt"
+	"math/bits"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unsafe"
+)
+
+// The sim hub runs patched goroutines one at a time on a virtual clock, like
+// gevent's hub, for tests. See docs/sim.md for the walkthrough and the limits.
+//
+// Goroutines. A goroutine started through the hub (Call.Go, Sim.Run, a fired
+// AfterFunc) is owned: it runs only while it holds the baton, and gives it back at
+// every patched call. Each owned goroutine parks on its own wake channel; handing
+// the baton over is one send on the next goroutine's channel and one receive on
+// one's own. Which runnable goroutine gets the baton next is drawn from a PCG-like
+// generator seeded with the sim's seed, so a seed replays a schedule exactly.
+//
+// Identity. The hub needs to know which goroutine entered it. While every goroutine
+// that can enter is owned ("pure" mode) the caller is the baton holder, and the
+// hub checks that cheaply: runtime.NumGoroutine must not exceed the goroutines
+// that existed when the sim started plus the owned ones. When that fails, or once
+// an owned goroutine has stepped outside the scheduler (an http call, say), the
+// sim is "mixed" and identifies callers by goroutine id, parsed from
+// runtime.Stack (about 2 µs).
+//
+// Goroutines the hub did not start (net/http's connection goroutines, say) are
+// tracked, not owned: they get an identity on first entry, their sleeps, channel
+// operations, locks and virtual-network waits are served by the hub on virtual
+// time, but they run free, so their interleaving is not under the seed's control.
+//
+// Time. The clock only moves when nothing owned can run: in pure mode at once, to
+// the next timer; in mixed mode after the hub has seen no activity for a couple of
+// milliseconds of wall time (free goroutines may be about to do something).
+
+// SimEpoch is the virtual time at which every sim starts.
+var SimEpoch = time.Date(2000, time.January, 1, 0, 0, 0, 0, time.UTC)
+
+func init() {
+	Register("sim", func() Hub { return NewSim(seedFromEnv()) })
+}
+
+// EnvSeed is the environment variable that gives the sim hub its seed.
+const EnvSeed = "GOPATCH_SEED"
+
+// seedFromEnv reads GOPATCH_SEED: a number, "random", or nothing (seed 1).
+func seedFromEnv() uint64 {
+	s := os.Getenv(EnvSeed)
+	if s == "random" {
+		return uint64(time.Now().UnixNano())
+	}
+	if n, err := strconv.ParseUint(s, 10, 64); err == nil {
+		return n
+	}
+	return 1
+}
+
+type gState uint8
+
+const (
+	gRunnable gState = iota
+	gRunning
+	gBlocked  // waiting for a channel, a network event or a timer
+	gPolling  // waiting in Await for try to succeed
+	gExternal // owned, but outside the scheduler for the length of an opaque call
+	gDone
+)
+
+// simG is the hub's record of one goroutine.
+type simG struct {
+	id    int
+	gid   uint64 // runtime goroutine id
+	owned bool
+	main  bool
+	state gState
+	wake  chan struct{} // the baton, or a wake-up for a free goroutine
+
+	site *Site  // where it last entered the hub
+	why  string // what it waits for
+
+	// Waiting on channels and network queues.
+	cases  []chanCase
+	hs     int // case to complete for real in a handshake, or -1
+	hsPeer *simG
+	hsDone chan struct{}
+	timer  *vtimer // deadline or sleep
+	fired  bool    // the timer woke it
+}
+
+// sched reports whether g is under the scheduler right now.
+func (g *simG) sched() bool { return g.owned && g.state != gExternal }
+
+// Sim is the sim hub. Create one with NewSim and run a test body under it with
+// Run; GOPATCH_HUB=sim puts one in force for a whole process, where every goroutine
+// is tracked rather than owned.
+type Sim struct {
+	seed uint64
+
+	mu       sync.Mutex
+	rng      uint64
+	now      int64 // virtual nanoseconds since SimEpoch
+	runq     []*simG
+	pollers  []*simG
+	dirty    bool // something ran since the pollers last tried
+	waiters  map[unsafe.Pointer][]*simG
+	timers   timerHeap
+	tseq     uint64
+	nextID   int
+	byGID    map[uint64]*simG
+	timerOf  map[*time.Timer]*vtimer
+	tickerOf map[*time.Ticker]*vtimer
+	external int // owned goroutines in external calls
+	finished bool
+	net      *vnet
+
+	cur      atomic.Pointer[simG]
+	owned    atomic.Int32 // live owned goroutines
+	baseline int32        // goroutines that existed at Run, the sim's own included
+	mixed    atomic.Bool
+	activity atomic.Uint64
+	steps    atomic.Uint64
+	hash     uint64
+	trace    [traceRing]traceEntry
+	traceN   int
+
+	kick     chan struct{}
+	done     chan struct{}
+	failed   chan struct{}
+	failOnce sync.Once
+	failMsg  string
+	onFail   func(msg string) // set by Run; nil: print and exit
+}
+
+const traceRing = 32
+
+type traceEntry struct {
+	g   int
+	now int64
+}
+
+// NewSim returns a sim hub with the given seed.
+func NewSim(seed uint64) *Sim {
+	s := &Sim{
+		seed:     seed,
+		rng:      seed*0x9E3779B97F4A7C15 + 0x632BE59BD9B4E019,
+		waiters:  map[unsafe.Pointer][]*simG{},
+		byGID:    map[uint64]*simG{},
+		timerOf:  map[*time.Timer]*vtimer{},
+		tickerOf: map[*time.Ticker]*vtimer{},
+		kick:     make(chan struct{}, 1),
+		done:     make(chan struct{}),
+		failed:   make(chan struct{}),
+		hash:     14695981039346656037,
+	}
+	s.net = newVnet(s)
+	s.baseline = int32(runtime.NumGoroutine()) + 1 // + the loop goroutine
+	go s.loop()
+	return s
+}
+
+// Name implements Hub.
+func (s *Sim) Name() string { return "sim" }
+
+// Seed returns the sim's seed.
+func (s *Sim) Seed() uint64 { return s.seed }
+
+// Steps returns the number of scheduling decisions made so far.
+func (s *Sim) Steps() uint64 { return s.steps.Load() }
+
+// TraceHash returns the hash of the trace so far: every scheduling decision (which
+// goroutine got the baton) with the virtual time at which it was made.
+func (s *Sim) TraceHash() uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.hash
+}
+
+// Elapsed returns the virtual time elapsed since the sim started.
+func (s *Sim) Elapsed() time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return time.Duration(s.now)
+}
+
+// Summary is the line the sim prints about a run: seed, steps, virtual time, hash.
+func (s *Sim) Summary() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return fmt.Sprintf("gopatch sim: seed=%d steps=%d vtime=%s trace=%016x", s.seed, s.steps.Load(), time.Duration(s.now), s.hash)
+}
+
+// Failed returns a channel closed when the sim has failed (deadlock, a goroutine
+// blocked where the hub cannot see, a panic), and Failure the report.
+func (s *Sim) Failed() <-chan struct{} { return s.failed }
+
+// Failure returns the failure report, or "" if the sim has not failed.
+func (s *Sim) Failure() string {
+	select {
+	case <-s.failed:
+		return s.failMsg
+	default:
+		return ""
+	}
+}
+
+// rand returns a number in [0, n) from the sim's generator (a 64-bit LCG with an
+// xorshift-multiply output, as in PCG's XSH family).
+func (s *Sim) rand(n int) int {
+	s.rng = s.rng*6364136223846793005 + 1442695040888963407
+	x := s.rng
+	x ^= x >> 33
+	x *= 0xff51afd7ed558ccd
+	x ^= x >> 33
+	hi, _ := bits.Mul64(x, uint64(n))
+	return int(hi)
+}
+
+// Run puts s in force, runs main as the sim's first owned goroutine and returns
+// when main has returned (goroutines still blocked then are abandoned), or when
+// the sim has failed, with the failure report as error. The hub in force before is
+// restored.
+func (s *Sim) Run(main func()) error {
+	prev := Use(s)
+	defer Use(prev)
+	if s.onFail == nil {
+		s.onFail = func(string) {}
+	}
+	s.baseline = int32(runtime.NumGoroutine())
+	s.mu.Lock()
+	g := s.newG(true)
+	g.main = true
+	s.runq = append(s.runq, g)
+	s.mu.Unlock()
+	s.owned.Add(1)
+	go s.gmain(g, main)
+	s.mu.Lock()
+	s.dispatchLocked()
+	s.mu.Unlock()
+	select {
+	case <-s.done:
+	case <-s.failed:
+	}
+	s.mu.Lock()
+	s.finished = true
+	s.mu.Unlock()
+	close(s.kick)
+	if msg := s.Failure(); msg != "" {
+		return fmt.Errorf("%s", msg)
+	}
+	return nil
+}
+
+// newG makes a goroutine record; s.mu is held.
+func (s *Sim) newG(owned bool) *simG {
+	g := &simG{id: s.nextID, owned: owned, wake: make(chan struct{}, 1), hs: -1, hsDone: make(chan struct{}, 1)}
+	s.nextID++
+	return g
+}
+
+// gmain is the body of every owned goroutine.
+func (s *Sim) gmain(g *simG, f func()) {
+	gid := goid()
+	s.mu.Lock()
+	g.gid = gid
+	s.byGID[gid] = g
+	s.mu.Unlock()
+	<-g.wake
+	defer s.exit(g)
+	f()
+}
+
+// exit ends an owned goroutine and hands the baton on. It recovers a panic so that
+// the report carries the seed.
+func (s *Sim) exit(g *simG) {
+	if r := recover(); r != nil {
+		buf := make([]byte, 64<<10)
+		buf = buf[:runtime.Stack(buf, false)]
+		s.fail(fmt.Sprintf("panic in goroutine %d: %v\n\n%s", g.id, r, buf))
+		s.owned.Add(-1)
+		select {}
+	}
+	s.mu.Lock()
+	s.owned.Add(-1)
+	delete(s.byGID, g.gid)
+	g.state = gDone
+	s.dirty = true
+	if g.main {
+		s.finished = true
+		s.cur.Store(nil)
+		s.mu.Unlock()
+		close(s.done)
+		return
+	}
+	s.cur.Store(nil)
+	s.dispatchLocked()
+	s.mu.Unlock()
+}
+
+// self returns the calling goroutine's record (see "Identity" above).
+func (s *Sim) self() *simG {
+	if c := s.cur.Load(); c != nil && !s.mixed.Load() && int32(runtime.NumGoroutine()) <= s.baseline+s.owned.Load() {
+		return c
+	}
+	return s.selfSlow()
+}
+
+func (s *Sim) selfSlow() *simG {
+	gid := goid()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.mixed.Store(true)
+	g := s.byGID[gid]
+	if g == nil {
+		g = s.newG(false)
+		g.gid = gid
+		g.state = gRunning
+		s.byGID[gid] = g
+	}
+	return g
+}
+
+// goid parses the calling goroutine's id from the header of its stack trace.
+func goid() uint64 {
+	var buf [64]byte
+	n := runtime.Stack(buf[:], false)
+	var id uint64
+	for _, c := range buf[len("goroutine "):n] {
+		if c < '0' || c > '9' {
+			break
+		}
+		id = id*10 + uint64(c-'0')
+	}
+	return id
+}
+
+// record adds a scheduling decision to the trace; s.mu is held.
+func (s *Sim) record(g *simG) {
+	x := uint64(g.id)<<1 ^ uint64(s.now)*0x9E3779B97F4A7C15
+	for i := 0; i < 8; i++ {
+		s.hash ^= x & 0xff
+		s.hash *= 1099511628211
+		x >>= 8
+	}
+	s.trace[s.traceN%traceRing] = traceEntry{g.id, s.now}
+	s.traceN++
+	s.steps.Add(1)
+}
+
+// pickLocked chooses the next goroutine to hold the baton, advancing the clock when
+// nothing can run; nil means nobody (the sim is idle, finished or failed).
+func (s *Sim) pickLocked() *simG {
+	for {
+		if s.finished {
+			return nil
+		}
+		if s.dirty && len(s.pollers) > 0 {
+			for _, p := range s.pollers {
+				p.state = gRunnable
+			}
+			s.runq = append(s.runq, s.pollers...)
+			s.pollers = s.pollers[:0]
+		}
+		s.dirty = false
+		if n := len(s.runq); n > 0 {
+			i := 0
+			if n > 1 {
+				i = s.rand(n)
+			}
+			g := s.runq[i]
+			s.runq[i] = s.runq[n-1]
+			s.runq[n-1] = nil
+			s.runq = s.runq[:n-1]
+			g.state = gRunning
+			s.record(g)
+			return g
+		}
+		if s.mixed.Load() {
+			return nil // the loop advances time once the free goroutines are quiet
+		}
+		if !s.advanceLocked() {
+			s.deadlockLocked("all goroutines are blocked and no timer is pending")
+			return nil
+		}
+	}
+}
+
+// dispatchLocked hands the baton to the next goroutine if nobody holds it.
+func (s *Sim) dispatchLocked() {
+	if s.cur.Load() != nil || s.finished {
+		return
+	}
+	if next := s.pickLocked(); next != nil {
+		s.cur.Store(next)
+		next.wake <- struct{}{}
+		return
+	}
+	s.kickLoop()
+}
+
+func (s *Sim) kickLoop() {
+	if s.finished {
+		return
+	}
+	select {
+	case s.kick <- struct{}{}:
+	default:
+	}
+}
+
+// switchLocked gives up the baton held by g, whose new state is already recorded,
+// and returns when g holds it again. s.mu is held on entry and released.
+func (s *Sim) switchLocked(g *simG) {
+	next := s.pickLocked()
+	if next == g {
+		s.mu.Unlock()
+		return
+	}
+	s.cur.Store(next)
+	if next != nil {
+		next.wake <- struct{}{}
+	} else {
+		s.kickLoop()
+	}
+	s.mu.Unlock()
+	<-g.wake
+}
+
+// yield is a scheduling point for the owned goroutine g.
+func (s *Sim) yield(g *simG) {
+	s.mu.Lock()
+	g.state = gRunnable
+	s.runq = append(s.runq, g)
+	s.dirty = true
+	s.switchLocked(g)
+}
+
+// makeRunnableLocked moves a blocked owned goroutine to the run queue, or wakes a
+// free one.
+func (s *Sim) makeRunnableLocked(g *simG) {
+	if g.owned && g.state != gExternal {
+		if g.state == gBlocked || g.state == gPolling {
+			g.state = gRunnable
+			s.runq = append(s.runq, g)
+		}
+		return
+	}
+	select {
+	case g.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Before implements Hub: for an owned goroutine every patched call is a scheduling
+// point; a call of a family the sim does not model (http, exec, dns, os, tls) steps
+// outside the scheduler until After.
+func (s *Sim) Before(site *Site, op *Op) Token {
+	g := s.self()
+	s.activity.Add(1)
+	if !g.sched() {
+		s.mu.Lock()
+		s.dirty = true
+		if len(s.pollers) > 0 {
+			s.dispatchLocked()
+		}
+		s.mu.Unlock()
+		return Token{}
+	}
+	g.site = site
+	switch op.Category {
+	case "time", "sync", "net", "chan", "go":
+		s.yield(g)
+		return Token{}
+	}
+	s.mixed.Store(true)
+	s.mu.Lock()
+	g.state = gExternal
+	s.external++
+	s.dirty = true
+	s.cur.Store(nil)
+	s.dispatchLocked()
+	s.mu.Unlock()
+	return Token{Start: externalMark}
+}
+
+const externalMark = -0x5117
+
+// After implements Hub: it brings a goroutine back under the scheduler after an
+// external call.
+func (s *Sim) After(site *Site, op *Op, t Token, err error) {
+	if t.Start != externalMark {
+		return
+	}
+	g := s.self()
+	s.activity.Add(1)
+	s.mu.Lock()
+	s.external--
+	g.state = gRunnable
+	s.runq = append(s.runq, g)
+	s.dirty = true
+	if s.cur.Load() == nil && !s.finished {
+		next := s.pickLocked()
+		s.cur.Store(next)
+		if next == g {
+			s.mu.Unlock()
+			return
+		}
+		if next != nil {
+			next.wake <- struct{}{}
+		}
+	}
+	s.mu.Unlock()
+	<-g.wake
+}
+
+// Await implements Scheduler: an owned goroutine retries try each time another
+// goroutine has run; a free goroutine polls on wall time.
+func (s *Sim) Await(site *Site, op *Op, try func() bool) {
+	g := s.self()
+	for !try() {
+		if !g.sched() {
+			time.Sleep(20 * time.Microsecond)
+			continue
+		}
+		s.mu.Lock()
+		g.site, g.why = site, op.Call
+		g.state = gPolling
+		s.pollers = append(s.pollers, g)
+		s.switchLocked(g)
+	}
+	if g.sched() {
+		s.mu.Lock()
+		s.dirty = true
+		s.mu.Unlock()
+	}
+}
+
+// Go starts f as an owned goroutine; for a free caller it is a plain go statement
+// when the sim is not running a test body.
+func (s *Sim) Go(site *Site, f func()) {
+	g := s.self()
+	s.mu.Lock()
+	ng := s.newG(true)
+	ng.site = site
+	ng.state = gRunnable
+	s.runq = append(s.runq, ng)
+	s.owned.Add(1)
+	s.mu.Unlock()
+	go s.gmain(ng, f)
+	if g.sched() {
+		s.yield(g)
+		return
+	}
+	s.mu.Lock()
+	s.dispatchLocked()
+	s.mu.Unlock()
+}
+
+// loop is the sim's own goroutine: it advances virtual time in mixed mode once the
+// free goroutines are quiet, and watches for a baton holder blocked where the hub
+// cannot see.
+func (s *Sim) loop() {
+	tick := time.NewTicker(time.Millisecond)
+	defer tick.Stop()
+	var lastAct, lastSteps uint64
+	changed := time.Now()
+	var lastCheck time.Time
+	stuck := 0
+	for {
+		select {
+		case _, ok := <-s.kick:
+			if !ok {
+				return
+			}
+			continue
+		case <-tick.C:
+		}
+		select {
+		case <-s.failed:
+			return
+		case <-s.done:
+			return
+		default:
+		}
+		now := time.Now()
+		act, steps := s.activity.Load(), s.steps.Load()
+		if act != lastAct || steps != lastSteps {
+			changed, stuck = now, 0
+		}
+		lastAct, lastSteps = act, steps
+		quiet := now.Sub(changed)
+		s.mu.Lock()
+		if s.finished {
+			s.mu.Unlock()
+			return
+		}
+		cur := s.cur.Load()
+		switch {
+		case cur == nil && quiet >= simQuiet:
+			if len(s.runq) > 0 || (len(s.pollers) > 0 && s.dirty) {
+				s.dispatchLocked()
+			} else if s.advanceLocked() {
+				s.activity.Add(1)
+				s.dispatchLocked()
+			} else if quiet >= 60*time.Millisecond {
+				s.deadlockLocked("no goroutine has made progress for 60ms of wall time and no timer is pending")
+			}
+		case cur != nil && quiet >= 15*time.Millisecond && now.Sub(lastCheck) >= 10*time.Millisecond:
+			// The baton holder has not entered the hub for a while: blocked or busy?
+			lastCheck = now
+			if state := goroutineState(cur.gid); blockedState(state) {
+				stuck++
+				if stuck >= 2 {
+					s.failLocked(fmt.Sprintf("goroutine %d holds the baton but is blocked [%s] on something the hub cannot see (an unpatched channel operation, lock or call)%s", cur.id, state, s.whereLocked(cur)))
+				}
+			} else {
+				stuck = 0
+			}
+		}
+		s.mu.Unlock()
+	}
+}
+
+// simQuiet is how long, in mixed mode, the hub waits without activity before it
+// moves the virtual clock.
+const simQuiet = 2 * time.Millisecond
+
+// goroutineState returns the state of the goroutine gid as a stack trace shows it.
+func goroutineState(gid uint64) string {
+	buf := allStacks()
+	prefix := "goroutine " + strconv.FormatUint(gid, 10) + " ["
+	i := strings.Index(buf, prefix)
+	if i < 0 {
+		return "exited"
+	}
+	rest := buf[i+len(prefix):]
+	if j := strings.IndexByte(rest, ']'); j >= 0 {
+		return rest[:j]
+	}
+	return ""
+}
+
+func blockedState(state string) bool {
+	for _, running := range []string{"running", "runnable", "syscall", "exited", "preempted", ""} {
+		if state == running || strings.HasPrefix(state, running+",") {
+			return false
+		}
+	}
+	return true
+}
+
+func allStacks() string {
+	buf := make([]byte, 1<<20)
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) {
+			return string(buf[:n])
+		}
+		buf = make([]byte, 2*len(buf))
+	}
+}
+
+// whereLocked describes where g waits.
+func (s *Sim) whereLocked(g *simG) string {
+	if g.site == nil {
+		return ""
+	}
+	file, line, fn := g.site.Position()
+	return fmt.Sprintf(" (last patched call: %s:%d in %s)", file, line, fn)
+}
+
+// deadlockLocked fails the sim with a report of every owned goroutine.
+func (s *Sim) deadlockLocked(why string) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "deadlock: %s\n", why)
+	var gs []*simG
+	for _, g := range s.byGID {
+		gs = append(gs, g)
+	}
+	for i := range gs { // sort by id, the map's order is random
+		for j := i; j > 0 && gs[j].id < gs[j-1].id; j-- {
+			gs[j], gs[j-1] = gs[j-1], gs[j]
+		}
+	}
+	for _, g := range gs {
+		what := g.why
+		if what == "" {
+			what = "?"
+		}
+		fmt.Fprintf(&b, "  goroutine %d (runtime %d, owned=%v): %s%s\n", g.id, g.gid, g.owned, what, s.whereLocked(g))
+	}
+	s.failLocked(b.String())
+}
+
+// failLocked fails the sim: the report goes to Run's caller, or, with no Run, to
+// standard error before the process exits.
+func (s *Sim) failLocked(msg string) {
+	s.failOnce.Do(func() {
+		s.finished = true
+		s.failMsg = fmt.Sprintf("%s\nseed=%d steps=%d vtime=%s trace=%016x (replay with %s=%d)\n\n%s",
+			msg, s.seed, s.steps.Load(), time.Duration(s.now), s.hash, EnvSeed, s.seed, allStacks())
+		close(s.failed)
+		if s.onFail == nil {
+			fmt.Fprintln(os.Stderr, "gopatch sim:", s.failMsg)
+			os.Exit(2)
+		}
+		s.onFail(s.failMsg)
+	})
+}
+
+func (s *Sim) fail(msg string) {
+	s.mu.Lock()
+	s.failLocked(msg)
+	s.mu.Unlock()
+}

@@ -1,0 +1,212 @@
+package gopatchrt
+
+import (
+	"time"
+	"unsafe"
+)
+
+// The sim's side of the channel API (chan.go). A channel operation of an owned
+// goroutine is a scheduling point; then it is attempted without blocking. If it
+// cannot proceed, the goroutine registers as a waiter on each of its channels and
+// gives up the baton; any successful operation on a channel, a close, or a timer
+// firing into it makes its waiters runnable, and they attempt again.
+//
+// An unbuffered channel needs a partner really blocked in the operation, which a
+// parked waiter is not. So when an attempt fails and a waiter of the opposite
+// direction is parked on the same unbuffered channel, the two shake hands: the
+// hub wakes the waiter to perform its case for real while the caller performs its
+// own for real; they meet in the channel, the waiter goes back to the run queue,
+// and the caller goes on once the waiter says so.
+
+// chanCase is one channel of an operation, as the hub sees it.
+type chanCase struct {
+	key        unsafe.Pointer // the channel
+	send       bool
+	unbuffered bool
+}
+
+// chanScheduler is implemented by hubs that schedule channel operations.
+type chanScheduler interface {
+	// chanOp performs one of cases: try attempts them without blocking (returning
+	// the index done, or -1), real(k) performs case k blocking. With hasDefault it
+	// returns -1 instead of waiting.
+	chanOp(site *Site, cases []chanCase, hasDefault bool, try func() int, real func(int)) int
+	// chanClose closes a channel through close and wakes its waiters.
+	chanClose(site *Site, key unsafe.Pointer, close func())
+}
+
+// keyOf returns a channel's identity.
+func keyOf[C any](ch C) unsafe.Pointer { return *(*unsafe.Pointer)(unsafe.Pointer(&ch)) }
+
+func chanKey[C any](ch C) unsafe.Pointer { return keyOf(ch) }
+
+func (s *Sim) chanOp(site *Site, cases []chanCase, hasDefault bool, try func() int, real func(int)) int {
+	g := s.self()
+	if g.sched() {
+		g.site = site
+		s.yield(g)
+	}
+	for {
+		if k := try(); k >= 0 {
+			s.activity.Add(1)
+			s.mu.Lock()
+			s.notifyLocked(cases[k].key)
+			s.dirty = true
+			if !g.sched() {
+				s.dispatchLocked()
+			}
+			s.mu.Unlock()
+			return k
+		}
+		s.mu.Lock()
+		if w, wk, gk := s.partnerLocked(g, cases); w != nil {
+			s.unregisterLocked(w)
+			if w.timer != nil {
+				s.stopTimerLocked(w.timer)
+				w.timer = nil
+			}
+			w.hs, w.hsPeer = wk, g
+			select {
+			case w.wake <- struct{}{}:
+			default:
+			}
+			s.mu.Unlock()
+			real(gk)
+			<-g.hsDone
+			s.activity.Add(1)
+			return gk
+		}
+		if hasDefault {
+			s.mu.Unlock()
+			return -1
+		}
+		g.hs = -1
+		s.registerLocked(g, cases)
+		g.site, g.why = site, "channel operation"
+		if g.sched() {
+			g.state = gBlocked
+			s.switchLocked(g)
+		} else {
+			s.mu.Unlock()
+			// Goroutines outside the hub may act on the channel: look again now and then.
+			tm := time.NewTimer(time.Millisecond)
+			select {
+			case <-g.wake:
+			case <-tm.C:
+			}
+			tm.Stop()
+			s.mu.Lock()
+			if g.hs >= 0 { // a partner chose us as the timer fired: take its token
+				select {
+				case <-g.wake:
+				default:
+				}
+			}
+			s.unregisterLocked(g)
+			s.mu.Unlock()
+		}
+		if k := g.hs; k >= 0 {
+			peer := g.hsPeer
+			g.hs, g.hsPeer = -1, nil
+			real(k)
+			if g.sched() {
+				s.mu.Lock()
+				g.state = gRunnable
+				s.runq = append(s.runq, g)
+				if !peer.sched() {
+					s.dispatchLocked()
+				}
+				s.mu.Unlock()
+				peer.hsDone <- struct{}{}
+				<-g.wake
+			} else {
+				peer.hsDone <- struct{}{}
+			}
+			return k
+		}
+	}
+}
+
+func (s *Sim) chanClose(site *Site, key unsafe.Pointer, close func()) {
+	g := s.self()
+	if g.sched() {
+		g.site = site
+		s.yield(g)
+	}
+	close()
+	s.activity.Add(1)
+	s.mu.Lock()
+	s.notifyLocked(key)
+	s.dirty = true
+	if !g.sched() {
+		s.dispatchLocked()
+	}
+	s.mu.Unlock()
+}
+
+// partnerLocked finds a parked waiter that can complete one of g's cases on an
+// unbuffered channel: it returns the waiter, the waiter's case and g's case.
+func (s *Sim) partnerLocked(g *simG, cases []chanCase) (*simG, int, int) {
+	for gk, c := range cases {
+		if c.key == nil || !c.unbuffered {
+			continue
+		}
+		for _, w := range s.waiters[c.key] {
+			if w == g {
+				continue
+			}
+			for wk, wc := range w.cases {
+				if wc.key == c.key && wc.send != c.send {
+					return w, wk, gk
+				}
+			}
+		}
+	}
+	return nil, -1, -1
+}
+
+func (s *Sim) registerLocked(g *simG, cases []chanCase) {
+	g.cases = append(g.cases[:0], cases...)
+	for _, c := range g.cases {
+		if c.key != nil {
+			s.waiters[c.key] = append(s.waiters[c.key], g)
+		}
+	}
+}
+
+func (s *Sim) unregisterLocked(g *simG) {
+	for _, c := range g.cases {
+		ws := s.waiters[c.key]
+		for i, w := range ws {
+			if w == g {
+				copy(ws[i:], ws[i+1:])
+				ws[len(ws)-1] = nil
+				ws = ws[:len(ws)-1]
+				break
+			}
+		}
+		if len(ws) == 0 {
+			delete(s.waiters, c.key)
+		} else {
+			s.waiters[c.key] = ws
+		}
+	}
+	g.cases = g.cases[:0]
+}
+
+// notifyLocked makes every waiter on key attempt again.
+func (s *Sim) notifyLocked(key unsafe.Pointer) {
+	ws := s.waiters[key]
+	if len(ws) == 0 {
+		return
+	}
+	ws = append([]*simG(nil), ws...)
+	for _, w := range ws {
+		s.unregisterLocked(w)
+		if w.timer != nil {
+			s.stopTimerLocked(w.timer)
+			w.timer = nil
+		}
+		s.makeRunnableLocked(w)
+	}
+}
