@@ -9,12 +9,13 @@ var opGo = &Op{"go", "go statement"}
 
 // Go stands in for a go statement. The rewriter turns `go f(x, y)` into
 //
-//	gopatch.At(7).Go(func() { f(x, y) })
+//	gopatchrt.Go(gopatch.At(7), func() { f(x, y) })
 //
 // when f, x and y are free of side effects and not reassigned before the goroutine
 // runs; otherwise it evaluates them first, on the same line, as the go statement
-// would: `{ f, x, y := f, x, y; gopatch.At(7).Go(func() { f(x, y) }) }`.
-func (c Call) Go(f func()) {
+// would: `{ f, x, y := f, x, y; gopatchrt.Go(gopatch.At(7), func() { f(x, y) }) }`.
+// Like the channel API it is a function, not a method of Call..
+func Go(c Call, f func()) {
 	if h := active(); h != nil {
 		if gs, ok := h.(goScheduler); ok {
 			c.site.locate()

@@ -46,7 +46,7 @@ func pingPong(t testing.TB, n, rounds int) []int {
 	done := make(chan struct{})
 	for i := 0; i < n; i++ {
 		i := i
-		gp.At(3).Go(func() {
+		gopatchrt.Go(gp.At(3), func() {
 			for {
 				v, ok := gopatchrt.Recv2(gp.At(4), chans[i])
 				if !ok {
@@ -90,7 +90,7 @@ func TestSimDeadlock(t *testing.T) {
 	start := time.Now()
 	_, _, report := simtest.Try(1, func() bool {
 		a, b := make(chan int), make(chan int)
-		gp.At(10).Go(func() { gopatchrt.Recv(gp.At(11), a); gopatchrt.Send(gp.At(12), b, 1) })
+		gopatchrt.Go(gp.At(10), func() { gopatchrt.Recv(gp.At(11), a); gopatchrt.Send(gp.At(12), b, 1) })
 		gopatchrt.Recv(gp.At(13), b)
 		return true
 	})
@@ -149,7 +149,7 @@ func TestSimTimers(t *testing.T) {
 		if d := fired.Sub(t0); d != 2*time.Minute+30*time.Second+time.Hour {
 			t.Errorf("AfterFunc ran after %v", d)
 		}
-		ctx, cancel := gp.At(29).WithTimeout(context.Background(), 5*time.Second)
+		ctx, cancel := gopatchrt.WithTimeout(gp.At(29), context.Background(), 5*time.Second)
 		defer cancel()
 		before := gp.At(30).Now()
 		gopatchrt.Recv(gp.At(31), ctx.Done())
@@ -165,7 +165,7 @@ func TestSimSelectAndMutex(t *testing.T) {
 		count := 0
 		in, quit := make(chan int), make(chan struct{})
 		results := make(chan int, 1)
-		gp.At(34).Go(func() {
+		gopatchrt.Go(gp.At(34), func() {
 			sum := 0
 			for {
 				switch _s := gopatchrt.Select(gp.At(35), false, gopatchrt.RecvCase(in), gopatchrt.RecvCase(quit)); _s.Index {
@@ -182,7 +182,7 @@ func TestSimSelectAndMutex(t *testing.T) {
 		for i := 1; i <= 10; i++ {
 			i := i
 			wg.Add(1)
-			gp.At(37).Go(func() {
+			gopatchrt.Go(gp.At(37), func() {
 				defer wg.Done()
 				gp.At(38).MutexLock(&mu)
 				c := count
