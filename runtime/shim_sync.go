@@ -9,7 +9,8 @@ import "sync"
 // Under a hub that implements Scheduler, the lock shims acquire through
 // Scheduler.Await with the lock's TryLock, so that the scheduler can run other
 // goroutines while the lock is held. WaitGroup.Wait, Cond.Wait and Once.Do have no
-// non-blocking form and block for real under any hub.
+// non-blocking form: under a hub that implements syncScheduler (the sim, see
+// sim_sync.go) they wait through it, and block for real under any other hub.
 
 var (
 	opMutexLock      = &Op{"sync", "(*sync.Mutex).Lock"}
@@ -27,13 +28,26 @@ var (
 	opOnceDo         = &Op{"sync", "(*sync.Once).Do"}
 )
 
-// lock acquires with lock, or through the hub's Scheduler with try if it has one.
-func lock(c Call, h Hub, op *Op, lock func(), try func() bool) {
+// tryLocker is a lock that can be tried: *sync.Mutex, *sync.RWMutex or *rlocker.
+type tryLocker interface {
+	Lock()
+	TryLock() bool
+}
+
+// rlocker is a RWMutex seen as its read lock.
+type rlocker sync.RWMutex
+
+func (r *rlocker) Lock()         { (*sync.RWMutex)(r).RLock() }
+func (r *rlocker) TryLock() bool { return (*sync.RWMutex)(r).TryRLock() }
+
+// lock acquires l, through the hub's Scheduler if it has one. The method value
+// l.TryLock is made only then, so that other hubs cost no allocation.
+func lock(c Call, h Hub, op *Op, l tryLocker) {
 	always(c, h, op, func() {
 		if s, ok := h.(Scheduler); ok {
-			s.Await(c.site, op, try)
+			s.Await(c.site, op, l.TryLock)
 		} else {
-			lock()
+			l.Lock()
 		}
 	})
 }
@@ -41,7 +55,7 @@ func lock(c Call, h Hub, op *Op, lock func(), try func() bool) {
 // MutexLock stands in for (*sync.Mutex).Lock.
 func (c Call) MutexLock(m *sync.Mutex) {
 	if h := active(); h != nil {
-		lock(c, h, opMutexLock, m.Lock, m.TryLock)
+		lock(c, h, opMutexLock, m)
 		return
 	}
 	m.Lock()
@@ -59,7 +73,7 @@ func (c Call) MutexUnlock(m *sync.Mutex) {
 // RWMutexLock stands in for (*sync.RWMutex).Lock.
 func (c Call) RWMutexLock(rw *sync.RWMutex) {
 	if h := active(); h != nil {
-		lock(c, h, opRWMutexLock, rw.Lock, rw.TryLock)
+		lock(c, h, opRWMutexLock, rw)
 		return
 	}
 	rw.Lock()
@@ -77,7 +91,7 @@ func (c Call) RWMutexUnlock(rw *sync.RWMutex) {
 // RWMutexRLock stands in for (*sync.RWMutex).RLock.
 func (c Call) RWMutexRLock(rw *sync.RWMutex) {
 	if h := active(); h != nil {
-		lock(c, h, opRWMutexRLock, rw.RLock, rw.TryRLock)
+		lock(c, h, opRWMutexRLock, (*rlocker)(rw))
 		return
 	}
 	rw.RLock()
@@ -113,7 +127,13 @@ func (c Call) WaitGroupDone(wg *sync.WaitGroup) {
 // WaitGroupWait stands in for (*sync.WaitGroup).Wait.
 func (c Call) WaitGroupWait(wg *sync.WaitGroup) {
 	if h := active(); h != nil {
-		always(c, h, opWaitGroupWait, wg.Wait)
+		always(c, h, opWaitGroupWait, func() {
+			if s, ok := h.(syncScheduler); ok {
+				s.WaitGroupWait(c.site, wg)
+				return
+			}
+			wg.Wait()
+		})
 		return
 	}
 	wg.Wait()
@@ -122,7 +142,13 @@ func (c Call) WaitGroupWait(wg *sync.WaitGroup) {
 // CondWait stands in for (*sync.Cond).Wait.
 func (c Call) CondWait(cond *sync.Cond) {
 	if h := active(); h != nil {
-		always(c, h, opCondWait, cond.Wait)
+		always(c, h, opCondWait, func() {
+			if s, ok := h.(syncScheduler); ok {
+				s.CondWait(c.site, cond)
+				return
+			}
+			cond.Wait()
+		})
 		return
 	}
 	cond.Wait()
@@ -131,7 +157,13 @@ func (c Call) CondWait(cond *sync.Cond) {
 // CondSignal stands in for (*sync.Cond).Signal.
 func (c Call) CondSignal(cond *sync.Cond) {
 	if h := active(); h != nil {
-		always(c, h, opCondSignal, cond.Signal)
+		always(c, h, opCondSignal, func() {
+			if s, ok := h.(syncScheduler); ok {
+				s.CondSignal(c.site, cond, false)
+				return
+			}
+			cond.Signal()
+		})
 		return
 	}
 	cond.Signal()
@@ -140,7 +172,13 @@ func (c Call) CondSignal(cond *sync.Cond) {
 // CondBroadcast stands in for (*sync.Cond).Broadcast.
 func (c Call) CondBroadcast(cond *sync.Cond) {
 	if h := active(); h != nil {
-		always(c, h, opCondBroadcast, cond.Broadcast)
+		always(c, h, opCondBroadcast, func() {
+			if s, ok := h.(syncScheduler); ok {
+				s.CondSignal(c.site, cond, true)
+				return
+			}
+			cond.Broadcast()
+		})
 		return
 	}
 	cond.Broadcast()
@@ -149,7 +187,13 @@ func (c Call) CondBroadcast(cond *sync.Cond) {
 // OnceDo stands in for (*sync.Once).Do.
 func (c Call) OnceDo(o *sync.Once, f func()) {
 	if h := active(); h != nil {
-		always(c, h, opOnceDo, func() { o.Do(f) })
+		always(c, h, opOnceDo, func() {
+			if s, ok := h.(syncScheduler); ok {
+				s.OnceDo(c.site, o, f)
+				return
+			}
+			o.Do(f)
+		})
 		return
 	}
 	o.Do(f)
