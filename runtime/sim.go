@@ -119,6 +119,7 @@ type Sim struct {
 	external int // owned goroutines in external calls
 	finished bool
 	net      *vnet
+	onces    map[*sync.Once]bool
 
 	cur      atomic.Pointer[simG]
 	owned    atomic.Int32 // live owned goroutines

@@ -213,3 +213,33 @@ func TestSimSelectAndMutex(t *testing.T) {
 		}
 	})
 }
+
+func TestSimWaitGroupCondOnce(t *testing.T) {
+	simtest.Run(t, func(t *testing.T) {
+		var wg sync.WaitGroup
+		var once sync.Once
+		var mu sync.Mutex
+		cond := sync.NewCond(&mu)
+		ready, inits := 0, 0
+		for i := 0; i < 5; i++ {
+			gp.At(49).WaitGroupAdd(&wg, 1)
+			gopatchrt.Go(gp.At(50), func() {
+				defer gp.At(51).WaitGroupDone(&wg)
+				gp.At(52).OnceDo(&once, func() { gp.At(53).Sleep(time.Second); inits++ })
+				gp.At(54).MutexLock(&mu)
+				ready++
+				gp.At(55).CondBroadcast(cond)
+				gp.At(56).MutexUnlock(&mu)
+			})
+		}
+		gp.At(57).MutexLock(&mu)
+		for ready < 5 {
+			gp.At(58).CondWait(cond)
+		}
+		gp.At(59).MutexUnlock(&mu)
+		gp.At(60).WaitGroupWait(&wg)
+		if inits != 1 {
+			t.Errorf("once ran %d times", inits)
+		}
+	})
+}

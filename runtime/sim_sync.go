@@ -1,0 +1,134 @@
+package gopatchrt
+
+import (
+	"sync"
+	"sync/atomic"
+	"unsafe"
+)
+
+// The sim's side of the sync shims that have no non-blocking form. The lock shims
+// need nothing more than Scheduler.Await with TryLock; WaitGroup.Wait, Cond.Wait
+// and Once.Do would block for real while holding the baton, so under a hub that
+// implements syncScheduler the shims call it instead:
+//
+//	WaitGroupWait   s.WaitGroupWait(site, wg)   (then nothing: it has waited)
+//	CondWait        s.CondWait(site, cond)
+//	CondSignal      s.CondSignal(site, cond, false)
+//	CondBroadcast   s.CondSignal(site, cond, true)
+//	OnceDo          s.OnceDo(site, once, f)
+type syncScheduler interface {
+	WaitGroupWait(site *Site, wg *sync.WaitGroup)
+	CondWait(site *Site, c *sync.Cond)
+	CondSignal(site *Site, c *sync.Cond, all bool)
+	OnceDo(site *Site, o *sync.Once, f func())
+}
+
+var opSimWait = &Op{"sync", "(*sync.WaitGroup).Wait"}
+var opSimOnce = &Op{"sync", "(*sync.Once).Do"}
+var opSimCond = &Op{"sync", "(*sync.Cond).Wait"}
+
+// wgReadable records whether a WaitGroup's counter can be read where this
+// runtime expects it: the high 32 bits of the word the WaitGroup starts with, as
+// in every Go release since 1.20. It is checked once, on a WaitGroup of our own.
+var wgReadable = func() bool {
+	var wg sync.WaitGroup
+	wg.Add(3)
+	ok := wgCounter(&wg) == 3
+	wg.Add(-3)
+	return ok && wgCounter(&wg) == 0
+}()
+
+func wgCounter(wg *sync.WaitGroup) int32 {
+	return int32((*atomic.Uint64)(unsafe.Pointer(wg)).Load() >> 32)
+}
+
+// WaitGroupWait waits, cooperatively, for wg's counter to reach zero.
+func (s *Sim) WaitGroupWait(site *Site, wg *sync.WaitGroup) {
+	if wgReadable {
+		s.Await(site, opSimWait, func() bool { return wgCounter(wg) == 0 })
+	}
+	wg.Wait() // returns at once; it also gives the race detector its edge
+}
+
+// CondWait is c.Wait: the goroutine queues on c in the hub, unlocks c.L, waits for
+// CondSignal, then locks c.L again cooperatively.
+func (s *Sim) CondWait(site *Site, c *sync.Cond) {
+	g := s.self()
+	if !g.sched() {
+		c.Wait()
+		return
+	}
+	key := unsafe.Pointer(c)
+	s.mu.Lock()
+	s.waiters[key] = append(s.waiters[key], g)
+	g.cases = append(g.cases[:0], chanCase{key: key})
+	s.mu.Unlock()
+	c.L.Unlock()
+	s.mu.Lock()
+	s.dirty = true // the unlock may let a poller in
+	g.site, g.why = site, "sync.Cond.Wait"
+	if len(g.cases) > 0 { // not signalled in between
+		g.state = gBlocked
+		s.switchLocked(g)
+	} else {
+		s.mu.Unlock()
+	}
+	if tl, ok := c.L.(interface{ TryLock() bool }); ok {
+		s.Await(site, opSimCond, tl.TryLock)
+	} else {
+		c.L.Lock()
+	}
+}
+
+// CondSignal is c.Signal (all: c.Broadcast). Goroutines waiting in the hub wake in
+// the order they started waiting; goroutines waiting for real are signalled too.
+func (s *Sim) CondSignal(site *Site, c *sync.Cond, all bool) {
+	key := unsafe.Pointer(c)
+	s.mu.Lock()
+	ws := s.waiters[key]
+	if len(ws) > 0 {
+		n := 1
+		if all {
+			n = len(ws)
+		}
+		for _, w := range append([]*simG(nil), ws[:n]...) {
+			s.unregisterLocked(w)
+			s.makeRunnableLocked(w)
+		}
+	}
+	s.dirty = true
+	s.mu.Unlock()
+	if all {
+		c.Broadcast()
+	} else {
+		c.Signal()
+	}
+}
+
+// OnceDo is o.Do(f); a goroutine arriving while another runs f waits
+// cooperatively.
+func (s *Sim) OnceDo(site *Site, o *sync.Once, f func()) {
+	s.mu.Lock()
+	if s.onces == nil {
+		s.onces = map[*sync.Once]bool{}
+	}
+	if s.onces[o] {
+		s.mu.Unlock()
+		s.Await(site, opSimOnce, func() bool {
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			return !s.onces[o]
+		})
+		o.Do(f)
+		return
+	}
+	s.onces[o] = true
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		delete(s.onces, o)
+		s.dirty = true
+		s.mu.Unlock()
+	}()
+	o.Do(f)
+}
