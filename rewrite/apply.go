@@ -2,6 +2,9 @@ package rewrite
 
 import (
 	"bytes"
+	"errors"
+	"runtime"
+	"sync"
 	"fmt"
 	"go/ast"
 	"go/token"
@@ -74,18 +77,42 @@ func Apply(opts *Options) (*Result, error) {
 	if p.unresolved {
 		res.warnf("the module does not resolve %s (go.mod has no requirement or replace for it): calls whose types come from patched calls cannot be matched", RuntimePath)
 	}
+	// Units are independent: plan them in parallel, then merge in order.
+	parts := make([]*Result, len(p.units))
+	oks := make([]bool, len(p.units))
+	errs := make([]error, len(p.units))
+	work := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range work {
+				u, part := p.units[i], &Result{}
+				ms := p.classify(u, part)
+				p.addExcluded(u, part)
+				oks[i], errs[i] = p.applyUnit(u, ms, part)
+				for _, m := range ms {
+					part.Sites = append(part.Sites, m.Site)
+				}
+				parts[i] = part
+			}
+		}()
+	}
+	for i := range p.units {
+		work <- i
+	}
+	close(work)
+	wg.Wait()
 	patched := false
-	for _, u := range p.units {
-		ms := p.classify(u, res)
-		p.addExcluded(u, res)
-		ok, err := p.applyUnit(u, ms, res)
-		if err != nil {
-			return nil, err
+	for i, part := range parts {
+		if errs[i] != nil {
+			return nil, errs[i]
 		}
-		patched = patched || ok
-		for _, m := range ms {
-			res.Sites = append(res.Sites, m.Site)
-		}
+		patched = patched || oks[i]
+		res.Sites = append(res.Sites, part.Sites...)
+		res.Changes = append(res.Changes, part.Changes...)
+		res.Warnings = append(res.Warnings, part.Warnings...)
 	}
 	if patched && !opts.NoMod {
 		if err := p.requireRuntime(res); err != nil {
@@ -194,15 +221,16 @@ func (m *match) start() token.Pos {
 // and the failures are marked unsupported with the reason. A file that dst cannot
 // reproduce is refused whole, with the error.
 func (p *program) patchChecked(f *file, ms []*match, varName string, info *types.Info) ([]byte, []*match, error) {
-	if _, err := decorate(p.fset, f.ast, f.src); err != nil {
+	out, err := p.patchVerified(f, ms, varName, info)
+	if err == nil {
+		return out, ms, nil
+	}
+	var refused *refusedError
+	if errors.As(err, &refused) {
 		for _, m := range ms {
 			m.Status, m.Reason = Unsupported, "file skipped: "+err.Error()
 		}
 		return nil, nil, err
-	}
-	out, err := p.patchVerified(f, ms, varName, info)
-	if err == nil {
-		return out, ms, nil
 	}
 	if len(ms) == 1 {
 		ms[0].Status, ms[0].Reason = Unsupported, err.Error()

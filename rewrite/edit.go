@@ -18,6 +18,11 @@ import (
 // needs to restore it.
 const unusedMarker = "gopatch:unused"
 
+// refusedError says dst cannot be trusted with a file: it is skipped whole.
+type refusedError struct{ msg string }
+
+func (e *refusedError) Error() string { return e.msg }
+
 // decorated is a file decorated with dst, checked to restore byte for byte.
 type decorated struct {
 	dec *decorator.Decorator
@@ -37,15 +42,15 @@ func decorateMode(fset *token.FileSet, f *ast.File, src []byte, strict bool) (*d
 	dec := decorator.NewDecorator(fset)
 	df, err := dec.DecorateFile(f)
 	if err != nil {
-		return nil, fmt.Errorf("dst cannot decorate the file: %v", err)
+		return nil, &refusedError{fmt.Sprintf("dst cannot decorate the file: %v", err)}
 	}
 	var buf bytes.Buffer
 	if err := decorator.NewRestorer().Fprint(&buf, df); err != nil {
-		return nil, fmt.Errorf("dst cannot print the file: %v", err)
+		return nil, &refusedError{fmt.Sprintf("dst cannot print the file: %v", err)}
 	}
 	if !bytes.Equal(buf.Bytes(), src) && (strict || !sameLinesButSpace(buf.Bytes(), src)) {
 		line := firstDifferentLine(buf.Bytes(), src)
-		return nil, fmt.Errorf("dst does not reproduce the file byte for byte (first at line %d; is it gofmt-formatted?)", line)
+		return nil, &refusedError{fmt.Sprintf("dst does not reproduce the file byte for byte (first at line %d; is it gofmt-formatted?)", line)}
 	}
 	return &decorated{dec: dec, dst: df}, nil
 }
