@@ -612,7 +612,7 @@ func (s *Sim) loop() {
 			} else if quiet >= 60*time.Millisecond {
 				s.deadlockLocked("no goroutine has made progress for 60ms of wall time and no timer is pending")
 			}
-		case cur != nil && quiet >= 15*time.Millisecond && now.Sub(lastCheck) >= 10*time.Millisecond:
+		case cur != nil && quiet >= 10*time.Millisecond && now.Sub(lastCheck) >= 5*time.Millisecond:
 			// The baton holder has not entered the hub for a while: blocked or busy?
 			lastCheck = now
 			if state := goroutineState(cur.gid); blockedState(state) {
