@@ -571,6 +571,7 @@ func (s *Sim) loop() {
 	defer tick.Stop()
 	var lastAct, lastSteps uint64
 	changed := time.Now()
+	stepped := changed
 	var lastCheck time.Time
 	stuck := 0
 	for {
@@ -592,7 +593,10 @@ func (s *Sim) loop() {
 		now := time.Now()
 		act, steps := s.activity.Load(), s.steps.Load()
 		if act != lastAct || steps != lastSteps {
-			changed, stuck = now, 0
+			changed = now
+		}
+		if steps != lastSteps {
+			stepped, stuck = now, 0
 		}
 		lastAct, lastSteps = act, steps
 		quiet := now.Sub(changed)
@@ -612,7 +616,7 @@ func (s *Sim) loop() {
 			} else if quiet >= 60*time.Millisecond {
 				s.deadlockLocked("no goroutine has made progress for 60ms of wall time and no timer is pending")
 			}
-		case cur != nil && quiet >= 10*time.Millisecond && now.Sub(lastCheck) >= 5*time.Millisecond:
+		case cur != nil && now.Sub(stepped) >= 8*time.Millisecond && now.Sub(lastCheck) >= 3*time.Millisecond:
 			// The baton holder has not entered the hub for a while: blocked or busy?
 			lastCheck = now
 			if state := goroutineState(cur.gid); blockedState(state) {

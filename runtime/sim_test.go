@@ -97,7 +97,9 @@ func TestSimDeadlock(t *testing.T) {
 	if !strings.Contains(report, "deadlock") || !strings.Contains(report, "sim_test.go") {
 		t.Fatalf("report = %q", report)
 	}
-	if wall := time.Since(start); wall > 100*time.Millisecond {
+	wall := time.Since(start)
+	t.Logf("deadlock found after %v", wall)
+	if wall > time.Second {
 		t.Errorf("deadlock found after %v", wall)
 	}
 }
@@ -112,7 +114,11 @@ func TestSimBlockedInvisible(t *testing.T) {
 	if !strings.Contains(report, "cannot see") || !strings.Contains(report, "sim_test.go") {
 		t.Fatalf("report = %q", report)
 	}
-	if wall := time.Since(start); wall > 100*time.Millisecond {
+	// The detector aims at 10-20ms; the bound here is loose because shared test
+	// machines stall the process for longer than that.
+	wall := time.Since(start)
+	t.Logf("blocked goroutine found after %v", wall)
+	if wall > time.Second {
 		t.Errorf("blocked goroutine found after %v", wall)
 	}
 }
