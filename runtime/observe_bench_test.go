@@ -6,8 +6,10 @@ import (
 	"net/http"
 	"path/filepath"
 	"runtime"
+	"sort"
 	"sync"
 	"testing"
+	"time"
 
 	gopatchrt "gopatch.dev/gopatch/runtime"
 )
@@ -67,47 +69,57 @@ func BenchmarkObserveCall(b *testing.B) {
 	})
 }
 
-// BenchmarkObserveHTTPLoopback serves HTTP on 127.0.0.1 and sends it requests from
-// GOMAXPROCS goroutines over keep-alive connections; the handler takes a lock and
-// reads the clock, the client's Do is patched, as in a patched program. One op is
-// one request.
+// httpLoopback serves HTTP on 127.0.0.1 (the handler takes a lock and reads the
+// clock) and returns a function that sends it one request through the patched
+// Client.Do, as in a patched program, and a function that shuts it down.
+func httpLoopback(b *testing.B) (request func(), stop func()) {
+	l, err := benchPkg.At(10).Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	var mu sync.Mutex
+	hits := 0
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		benchPkg.At(11).MutexLock(&mu)
+		hits++
+		benchPkg.At(12).MutexUnlock(&mu)
+		fmt.Fprintf(w, "hello at %d\n", benchPkg.At(13).Now().UnixNano())
+	})}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		benchPkg.At(14).ServerServe(srv, l)
+	}()
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+	url := "http://" + l.Addr().String() + "/"
+	request = func() {
+		req, _ := http.NewRequest("GET", url, nil)
+		resp, err := benchPkg.At(15).ClientDo(client, req)
+		if err != nil {
+			b.Error(err)
+			return
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
+	stop = func() {
+		client.CloseIdleConnections()
+		srv.Close()
+		<-done
+	}
+	return request, stop
+}
+
+// BenchmarkObserveHTTPLoopback sends requests to a loopback HTTP server from
+// GOMAXPROCS goroutines over keep-alive connections. One op is one request.
 func BenchmarkObserveHTTPLoopback(b *testing.B) {
 	eachHub(b, func(b *testing.B) {
-		l, err := benchPkg.At(10).Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			b.Fatal(err)
-		}
-		var mu sync.Mutex
-		hits := 0
-		srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			benchPkg.At(11).MutexLock(&mu)
-			hits++
-			benchPkg.At(12).MutexUnlock(&mu)
-			fmt.Fprintf(w, "hello at %d\n", benchPkg.At(13).Now().UnixNano())
-		})}
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			benchPkg.At(14).ServerServe(srv, l)
-		}()
-		defer func() {
-			srv.Close()
-			<-done
-		}()
-		client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
-		defer client.CloseIdleConnections()
-		url := "http://" + l.Addr().String() + "/"
+		request, stop := httpLoopback(b)
+		defer stop()
 		b.ResetTimer()
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {
-				req, _ := http.NewRequest("GET", url, nil)
-				resp, err := benchPkg.At(15).ClientDo(client, req)
-				if err != nil {
-					b.Error(err)
-					return
-				}
-				io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
+				request()
 			}
 		})
 		b.StopTimer()
@@ -115,51 +127,119 @@ func BenchmarkObserveHTTPLoopback(b *testing.B) {
 	})
 }
 
-// BenchmarkObserveFiles is a file-heavy job: one op creates a file, writes it in
-// 16 writes of 4 KiB, reads it back whole, rewrites it with WriteFile, reads it
-// again through Open and Read, and lists the directory every 64 ops.
-func BenchmarkObserveFiles(b *testing.B) {
-	eachHub(b, func(b *testing.B) {
-		dir := b.TempDir()
-		chunk := make([]byte, 4<<10)
-		buf := make([]byte, 64<<10)
-		b.SetBytes(4 * 64 << 10)
-		for i := 0; i < b.N; i++ {
-			name := filepath.Join(dir, fmt.Sprintf("f%d", i%64))
-			f, err := benchPkg.At(20).Create(name)
-			if err != nil {
+// fileJob is a file-heavy job in dir: one op creates a file, writes it in 16 writes
+// of 4 KiB, reads it back whole, rewrites it with WriteFile, reads it again through
+// Open and Read, and lists the directory every 64 ops: 25 patched calls.
+func fileJob(b *testing.B, dir string) func(i int) {
+	chunk := make([]byte, 4<<10)
+	buf := make([]byte, 16<<10)
+	return func(i int) {
+		name := filepath.Join(dir, fmt.Sprintf("f%d", i%64))
+		f, err := benchPkg.At(20).Create(name)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for j := 0; j < 16; j++ {
+			if _, err := benchPkg.At(21).FileWrite(f, chunk); err != nil {
 				b.Fatal(err)
-			}
-			for j := 0; j < 16; j++ {
-				if _, err := benchPkg.At(21).FileWrite(f, chunk); err != nil {
-					b.Fatal(err)
-				}
-			}
-			f.Close()
-			data, err := benchPkg.At(22).ReadFile(name)
-			if err != nil || len(data) != 64<<10 {
-				b.Fatal(len(data), err)
-			}
-			if err := benchPkg.At(23).WriteFile(name, data, 0o644); err != nil {
-				b.Fatal(err)
-			}
-			f, err = benchPkg.At(24).Open(name)
-			if err != nil {
-				b.Fatal(err)
-			}
-			for {
-				n, err := benchPkg.At(25).FileRead(f, buf[:16<<10])
-				if err == io.EOF || n == 0 {
-					break
-				}
-			}
-			f.Close()
-			if i%64 == 63 {
-				if _, err := benchPkg.At(26).ReadDir(dir); err != nil {
-					b.Fatal(err)
-				}
 			}
 		}
+		f.Close()
+		data, err := benchPkg.At(22).ReadFile(name)
+		if err != nil || len(data) != 64<<10 {
+			b.Fatal(len(data), err)
+		}
+		if err := benchPkg.At(23).WriteFile(name, data, 0o644); err != nil {
+			b.Fatal(err)
+		}
+		f, err = benchPkg.At(24).Open(name)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for {
+			n, err := benchPkg.At(25).FileRead(f, buf)
+			if err == io.EOF || n == 0 {
+				break
+			}
+		}
+		f.Close()
+		if i%64 == 63 {
+			if _, err := benchPkg.At(26).ReadDir(dir); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
+
+// BenchmarkObserveFiles runs the file-heavy job; one op is one job.
+func BenchmarkObserveFiles(b *testing.B) {
+	eachHub(b, func(b *testing.B) {
+		job := fileJob(b, b.TempDir())
+		b.SetBytes(4 * 64 << 10)
+		for i := 0; i < b.N; i++ {
+			job(i)
+		}
+	})
+}
+
+// BenchmarkObserveInterleaved measures the observe hub's cost on the loopback HTTP
+// server and the file job on a machine whose load varies: each op is a round of
+// two bursts of the workload, one under passthrough and one under observe (in
+// alternating order), and the metric observe-% is the median over the rounds of
+// the observe burst's time relative to the passthrough burst's, minus 100%.
+// Slow drifts in the machine's load cancel within a round.
+func BenchmarkObserveInterleaved(b *testing.B) {
+	run := func(b *testing.B, burst func()) {
+		o := gopatchrt.NewObserver()
+		prev := gopatchrt.Use(nil)
+		defer gopatchrt.Use(prev)
+		timed := func(h gopatchrt.Hub) time.Duration {
+			gopatchrt.Use(h)
+			start := time.Now()
+			burst()
+			return time.Since(start)
+		}
+		ratios := make([]float64, 0, b.N)
+		for i := 0; i < b.N; i++ {
+			var pass, obs time.Duration
+			if i%2 == 0 {
+				pass, obs = timed(nil), timed(o)
+			} else {
+				obs, pass = timed(o), timed(nil)
+			}
+			ratios = append(ratios, float64(obs)/float64(pass))
+		}
+		gopatchrt.Use(nil)
+		sort.Float64s(ratios)
+		b.ReportMetric(100*(ratios[len(ratios)/2]-1), "observe-%")
+	}
+	b.Run("work=http", func(b *testing.B) {
+		request, stop := httpLoopback(b)
+		defer stop()
+		const requests = 400 // per burst, from 4 goroutines
+		run(b, func() {
+			var wg sync.WaitGroup
+			for g := 0; g < 4; g++ {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for i := 0; i < requests/4; i++ {
+						request()
+					}
+				}()
+			}
+			wg.Wait()
+		})
+	})
+	b.Run("work=files", func(b *testing.B) {
+		job := fileJob(b, b.TempDir())
+		n := 0
+		run(b, func() {
+			for i := 0; i < 20; i++ {
+				job(n)
+				n++
+			}
+		})
 	})
 }
 
