@@ -3,14 +3,14 @@ package rewrite
 import (
 	"bytes"
 	"errors"
-	"runtime"
-	"sync"
 	"fmt"
 	"go/ast"
 	"go/token"
 	"go/types"
 	"path/filepath"
+	"runtime"
 	"sort"
+	"sync"
 )
 
 // Scan loads the packages of opts and reports every site of its rules, with the
@@ -34,7 +34,10 @@ func (p *program) classify(u *unit, res *Result) []*match {
 		}
 		ds := parseDirectives(p.fset, f)
 		for _, m := range p.findInFile(u, f) {
-			if d := ds.ignores(m.start(), m.Line); d != nil {
+			if r := m.rule; r.ReplPkg != "" && (r.ReplPkg == u.pkg.PkgPath || r.PkgPath == u.pkg.PkgPath) {
+				// Patching these would make the replacement import itself.
+				m.Status, m.Reason = Ignored, "inside the package of the rule's target or replacement"
+			} else if d := ds.ignores(m.start(), m.Line); d != nil {
 				m.Status, m.Reason = Ignored, d.reason
 			} else if m.Status == Patchable {
 				switch {
@@ -139,15 +142,25 @@ func (p *program) applyUnit(u *unit, ms []*match, res *Result) (bool, error) {
 	if len(todo) == 0 {
 		return h.src != nil, nil
 	}
+	var positions []token.Pos
+	for _, m := range todo {
+		positions = append(positions, m.start())
+	}
 	if h.varName == "" {
-		var positions []token.Pos
-		for _, m := range todo {
-			positions = append(positions, m.start())
-		}
-		if h.varName, err = p.chooseName(u, positions); err != nil {
+		if h.varName, err = p.chooseName(u, positions, "gopatch"); err != nil {
 			return false, err
 		}
 	}
+	for _, m := range todo {
+		if r := m.rule; r.ReplPkg != "" && h.ext[r.Replacement] == "" {
+			name, err := p.chooseName(u, positions, h.varName+"_"+r.ReplName, h.extNames()...)
+			if err != nil {
+				return false, err
+			}
+			h.ext[r.Replacement] = name
+		}
+	}
+	names := &shimNames{v: h.varName, ext: h.ext}
 	// An existing variable may be shadowed where a new site sits.
 	for _, m := range todo {
 		if inner := u.pkg.Types.Scope().Innermost(m.start()); inner != nil {
@@ -176,10 +189,12 @@ func (p *program) applyUnit(u *unit, ms []*match, res *Result) (bool, error) {
 	for _, f := range files {
 		fms := byFile[f]
 		for _, m := range fms {
-			m.id = next
-			next++
+			if m.rule.ReplPkg == "" {
+				m.id = next
+				next++
+			}
 		}
-		out, good, err := p.patchChecked(f, fms, h.varName, u.pkg.TypesInfo)
+		out, good, err := p.patchChecked(f, fms, names, u.pkg.TypesInfo)
 		if err != nil {
 			res.warnf("%s: skipped, %d call sites left alone: %v", f.name, len(fms), err)
 		}
@@ -198,7 +213,7 @@ func (p *program) applyUnit(u *unit, ms []*match, res *Result) (bool, error) {
 	if next > h.count {
 		h.count = next
 	}
-	src := h.render(u.pkg.Name, u.pkg.PkgPath, runtimeName(u))
+	src := h.render(u.pkg.Name, u.pkg.PkgPath, runtimeName(u), p.pkgName)
 	if !bytes.Equal(src, h.src) {
 		res.Changes = append(res.Changes, Change{Path: h.path, Name: p.rel(h.path), Old: h.src, New: src, Mode: h.mode})
 	}
@@ -220,8 +235,8 @@ func (m *match) start() token.Pos {
 // what the original reverts to. When the sites together fail, each is tried alone
 // and the failures are marked unsupported with the reason. A file that dst cannot
 // reproduce is refused whole, with the error.
-func (p *program) patchChecked(f *file, ms []*match, varName string, info *types.Info) ([]byte, []*match, error) {
-	out, err := p.patchVerified(f, ms, varName, info)
+func (p *program) patchChecked(f *file, ms []*match, names *shimNames, info *types.Info) ([]byte, []*match, error) {
+	out, err := p.patchVerified(f, ms, names, info)
 	if err == nil {
 		return out, ms, nil
 	}
@@ -238,7 +253,7 @@ func (p *program) patchChecked(f *file, ms []*match, varName string, info *types
 	}
 	var good []*match
 	for _, m := range ms {
-		if _, err := p.patchVerified(f, []*match{m}, varName, info); err != nil {
+		if _, err := p.patchVerified(f, []*match{m}, names, info); err != nil {
 			m.Status, m.Reason = Unsupported, err.Error()
 			continue
 		}
@@ -247,7 +262,7 @@ func (p *program) patchChecked(f *file, ms []*match, varName string, info *types
 	if len(good) == 0 {
 		return nil, nil, nil
 	}
-	out, err = p.patchVerified(f, good, varName, info)
+	out, err = p.patchVerified(f, good, names, info)
 	if err != nil {
 		for _, m := range good {
 			m.Status, m.Reason = Unsupported, "the site patches alone but not with the others of its file: "+err.Error()
@@ -257,16 +272,16 @@ func (p *program) patchChecked(f *file, ms []*match, varName string, info *types
 	return out, good, nil
 }
 
-func (p *program) patchVerified(f *file, ms []*match, varName string, info *types.Info) ([]byte, error) {
-	out, err := p.patchFile(f, ms, varName, info)
+func (p *program) patchVerified(f *file, ms []*match, names *shimNames, info *types.Info) ([]byte, error) {
+	out, err := p.patchFile(f, ms, names, info)
 	if err != nil {
 		return nil, err
 	}
-	want, err := p.revertSource(f.path, f.src, varName)
+	want, err := p.revertSource(f.path, f.src, names)
 	if err != nil {
 		return nil, fmt.Errorf("the file's existing patch does not revert: %v", err)
 	}
-	got, err := p.revertSource(f.path, out, varName)
+	got, err := p.revertSource(f.path, out, names)
 	if err != nil {
 		return nil, fmt.Errorf("the patched file does not revert: %v", err)
 	}
@@ -294,22 +309,23 @@ func Revert(opts *Options) (*Result, error) {
 		if h.src == nil {
 			continue
 		}
-		obj := u.pkg.Types.Scope().Lookup(h.varName)
-		isVar := func(id *ast.Ident) bool {
-			if obj != nil {
-				return u.pkg.TypesInfo.Uses[id] == obj
+		names := &shimNames{v: h.varName, ext: h.ext}
+		scope := u.pkg.Types.Scope()
+		pkgLevel := func(id *ast.Ident) bool {
+			if obj := u.pkg.TypesInfo.Uses[id]; obj != nil {
+				return obj.Parent() == scope
 			}
-			return id.Name == h.varName
+			return scope.Lookup(id.Name) != nil
 		}
 		remaining := false
 		for _, f := range u.files {
 			if isHelper(f.path) {
 				continue
 			}
-			if !bytes.Contains(f.src, []byte(h.varName+".At(")) && !bytes.Contains(f.src, []byte(unusedMarker)) {
+			if !names.mentioned(f.src) && !bytes.Contains(f.src, []byte(unusedMarker)) {
 				continue
 			}
-			out, done, err := p.revertFile(p.fset, f.ast, f.src, isVar)
+			out, done, err := p.revertFile(p.fset, f.ast, f.src, names, pkgLevel)
 			if err != nil {
 				return nil, fmt.Errorf("%s: %v", f.name, err)
 			}
@@ -320,11 +336,11 @@ func Revert(opts *Options) (*Result, error) {
 			if !bytes.Equal(out, f.src) {
 				res.Changes = append(res.Changes, Change{Path: f.path, Name: f.name, Old: f.src, New: out, Mode: f.mode})
 			}
-			if bytes.Contains(out, []byte(h.varName+".At(")) {
+			if names.mentioned(out) {
 				remaining = true
 			}
 		}
-		if !remaining && p.othersPatched(u, h.varName) {
+		if !remaining && p.othersPatched(u, names) {
 			remaining = true
 		}
 		if !remaining {
@@ -343,7 +359,7 @@ func Revert(opts *Options) (*Result, error) {
 
 // othersPatched reports whether files of the unit's package that this run does
 // not cover still call the runtime.
-func (p *program) othersPatched(u *unit, varName string) bool {
+func (p *program) othersPatched(u *unit, names *shimNames) bool {
 	covered := map[string]bool{}
 	for _, f := range u.files {
 		covered[f.path] = true
@@ -352,7 +368,7 @@ func (p *program) othersPatched(u *unit, varName string) bool {
 		if covered[name] || isHelper(name) {
 			continue
 		}
-		if src, err := readFile(name); err == nil && bytes.Contains(src, []byte(varName+".At(")) {
+		if src, err := readFile(name); err == nil && names.mentioned(src) {
 			return true
 		}
 	}

@@ -138,6 +138,37 @@ func markLines(fset *token.FileSet, n ast.Node, edited map[int]bool) {
 	}
 }
 
+// shimNames are the package-level names a unit's patched sites use: the gopatch
+// variable, and one variable per user-rule replacement (keyed by the rule's
+// Replacement, path.Func).
+type shimNames struct {
+	v   string
+	ext map[string]string
+}
+
+// extRepl returns the Replacement whose variable is name, or "".
+func (n *shimNames) extRepl(name string) string {
+	for repl, v := range n.ext {
+		if v == name {
+			return repl
+		}
+	}
+	return ""
+}
+
+// mentioned reports whether src may use any of the names.
+func (n *shimNames) mentioned(src []byte) bool {
+	if bytes.Contains(src, []byte(n.v+".At(")) {
+		return true
+	}
+	for _, v := range n.ext {
+		if bytes.Contains(src, []byte(v)) {
+			return true
+		}
+	}
+	return false
+}
+
 // shimRef builds NAME.At(ID).REPL.
 func shimRef(name string, id int, repl string) *dst.SelectorExpr {
 	return &dst.SelectorExpr{
@@ -179,7 +210,7 @@ func parseShimRef(n dst.Node, isVar func(*dst.Ident) bool) (id int, repl string,
 }
 
 // patchFile rewrites the matches of one file, returning the new source.
-func (p *program) patchFile(f *file, ms []*match, varName string, info *types.Info) ([]byte, error) {
+func (p *program) patchFile(f *file, ms []*match, names *shimNames, info *types.Info) ([]byte, error) {
 	d, err := decorate(p.fset, f.ast, f.src)
 	if err != nil {
 		return nil, err
@@ -207,9 +238,14 @@ func (p *program) patchFile(f *file, ms []*match, varName string, info *types.In
 		if m == nil {
 			return true
 		}
-		ref := shimRef(varName, m.id, m.rule.Replacement)
+		var ref dst.Expr
+		if m.rule.ReplPkg != "" {
+			ref = dst.NewIdent(names.ext[m.rule.Replacement])
+		} else {
+			ref = shimRef(names.v, m.id, m.rule.Replacement)
+		}
 		if m.call == nil {
-			ref.Decs.NodeDecs = *c.Node().Decorations()
+			*ref.Decorations() = *c.Node().Decorations()
 			c.Replace(ref)
 			return true
 		}

@@ -86,11 +86,12 @@ func patchSource(t testing.TB, src []byte) (out []byte, sites []*match) {
 		m.id = i
 		positions = append(positions, m.start())
 	}
-	varName, err := p.chooseName(u, positions)
+	varName, err := p.chooseName(u, positions, "gopatch")
 	if err != nil {
 		return nil, nil
 	}
-	out, good, _ := p.patchChecked(fl, todo, varName, info)
+	names := &shimNames{v: varName, ext: map[string]string{}}
+	out, good, _ := p.patchChecked(fl, todo, names, info)
 	if len(good) == 0 {
 		return nil, nil
 	}
@@ -101,7 +102,7 @@ func patchSource(t testing.TB, src []byte) (out []byte, sites []*match) {
 	if got, want := bytes.Count(out, []byte("\n")), bytes.Count(src, []byte("\n")); got != want {
 		t.Fatalf("patch moved lines: %d lines, want %d\n--- output\n%s", got, want, out)
 	}
-	back, err := p.revertSource(name, out, varName)
+	back, err := p.revertSource(name, out, names)
 	if err != nil {
 		t.Fatalf("patched source does not revert: %v\n--- output\n%s", err, out)
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"go/ast"
+	"go/format"
 	"go/parser"
 	"go/token"
 	"os"
@@ -28,8 +29,18 @@ type helper struct {
 	varName    string
 	count      int
 	categories []string
-	src        []byte // nil when the file does not exist
+	ext        map[string]string // user rule Replacement (path.Func) → variable
+	src        []byte            // nil when the file does not exist
 	mode       os.FileMode
+}
+
+// extNames lists the variables of user-rule replacements.
+func (h *helper) extNames() []string {
+	var out []string
+	for _, v := range h.ext {
+		out = append(out, v)
+	}
+	return out
 }
 
 var helperDecl = regexp.MustCompile(`(?m)^var (\w+) = \w+\.NewPackage\(("(?:[^"\\]|\\.)*"), (\d+), ("(?:[^"\\]|\\.)*")\)$`)
@@ -41,7 +52,7 @@ func (p *program) helperFor(u *unit) (*helper, error) {
 		name = helperTestName
 	}
 	dir := p.unitDir(u)
-	h := &helper{path: filepath.Join(dir, name), mode: 0o644}
+	h := &helper{path: filepath.Join(dir, name), mode: 0o644, ext: map[string]string{}}
 	src, err := os.ReadFile(h.path)
 	if os.IsNotExist(err) {
 		return h, nil
@@ -66,7 +77,46 @@ func (p *program) helperFor(u *unit) (*helper, error) {
 	if fi, err := os.Stat(h.path); err == nil {
 		h.mode = fi.Mode().Perm()
 	}
+	if err := h.parseExt(); err != nil {
+		return nil, fmt.Errorf("%s: %v", p.rel(h.path), err)
+	}
 	return h, nil
+}
+
+// parseExt reads the user-rule variables of a generated file: var NAME = q.Func,
+// with q an import of the file.
+func (h *helper) parseExt() error {
+	f, err := parser.ParseFile(token.NewFileSet(), h.path, h.src, parser.SkipObjectResolution)
+	if err != nil {
+		return err
+	}
+	imports := map[string]string{}
+	for _, imp := range f.Imports {
+		path, _ := strconv.Unquote(imp.Path.Value)
+		if imp.Name != nil {
+			imports[imp.Name.Name] = path
+		}
+	}
+	for _, decl := range f.Decls {
+		gd, ok := decl.(*ast.GenDecl)
+		if !ok || gd.Tok != token.VAR {
+			continue
+		}
+		for _, spec := range gd.Specs {
+			vs := spec.(*ast.ValueSpec)
+			if len(vs.Names) != 1 || len(vs.Values) != 1 {
+				continue
+			}
+			sel, ok := vs.Values[0].(*ast.SelectorExpr)
+			if !ok {
+				continue
+			}
+			if q, ok := sel.X.(*ast.Ident); ok && imports[q.Name] != "" && imports[q.Name] != RuntimePath {
+				h.ext[imports[q.Name]+"."+sel.Sel.Name] = vs.Names[0].Name
+			}
+		}
+	}
+	return nil
 }
 
 func (p *program) unitDir(u *unit) string {
@@ -79,15 +129,50 @@ func (p *program) unitDir(u *unit) string {
 	return filepath.Dir(u.ignored[0])
 }
 
-// render returns the generated file's source.
-func (h *helper) render(pkgName, pkgPath, rtName string) []byte {
+// render returns the generated file's source. User-rule replacements are imported
+// under the names gopatchx0, gopatchx1, … in the order of their paths.
+func (h *helper) render(pkgName, pkgPath, rtName string, _ map[string]string) []byte {
 	sort.Strings(h.categories)
+	var repls, paths []string
+	alias := map[string]string{}
+	for repl := range h.ext {
+		repls = append(repls, repl)
+		path := repl[:strings.LastIndex(repl, ".")]
+		if alias[path] == "" {
+			alias[path] = "?"
+			paths = append(paths, path)
+		}
+	}
+	sort.Strings(repls)
+	sort.Strings(paths)
 	var b bytes.Buffer
-	fmt.Fprintf(&b, "%s\n\npackage %s\n\nimport %s %q\n\n", helperHeader, pkgName, rtName, RuntimePath)
+	fmt.Fprintf(&b, "%s\n\npackage %s\n\n", helperHeader, pkgName)
+	if len(paths) == 0 {
+		fmt.Fprintf(&b, "import %s %q\n\n", rtName, RuntimePath)
+	} else {
+		fmt.Fprintf(&b, "import (\n\t%s %q\n", rtName, RuntimePath)
+		for i, path := range paths {
+			alias[path] = fmt.Sprintf("gopatchx%d", i)
+			fmt.Fprintf(&b, "\t%s %q\n", alias[path], path)
+		}
+		b.WriteString(")\n\n")
+	}
 	fmt.Fprintf(&b, "// %s routes the blocking calls that gopatch patched in this package through the\n", h.varName)
 	fmt.Fprintf(&b, "// gopatch runtime. `gopatch revert` restores the calls and removes this file.\n")
 	fmt.Fprintf(&b, "var %s = %s.NewPackage(%q, %d, %q)\n", h.varName, rtName, pkgPath, h.count, strings.Join(h.categories, ","))
-	return b.Bytes()
+	if len(repls) > 0 {
+		b.WriteString("\n// The replacements of user rules.\nvar (\n")
+		for _, repl := range repls {
+			dot := strings.LastIndex(repl, ".")
+			fmt.Fprintf(&b, "\t%s = %s.%s\n", h.ext[repl], alias[repl[:dot]], repl[dot+1:])
+		}
+		b.WriteString(")\n")
+	}
+	out, err := format.Source(b.Bytes())
+	if err != nil {
+		panic(fmt.Sprintf("gopatch: generated file does not format: %v\n%s", err, b.Bytes()))
+	}
+	return out
 }
 
 // addCategory records a category patched in the unit.
@@ -103,8 +188,11 @@ func (h *helper) addCategory(c string) {
 // chooseName picks the name of the unit's gopatch variable: the first candidate
 // that nothing in the package declares or imports, in any of its files (those the
 // build constraints exclude included), and that no site's scope shadows.
-func (p *program) chooseName(u *unit, sites []token.Pos) (string, error) {
+func (p *program) chooseName(u *unit, sites []token.Pos, base string, also ...string) (string, error) {
 	taken := map[string]bool{}
+	for _, name := range also {
+		taken[name] = true
+	}
 	for _, f := range u.files {
 		for _, imp := range f.ast.Imports {
 			if imp.Name != nil {
@@ -130,7 +218,7 @@ func (p *program) chooseName(u *unit, sites []token.Pos) (string, error) {
 	}
 	scope := u.pkg.Types.Scope()
 candidates:
-	for _, name := range []string{"gopatch", "gopatch_", "gopatch2", "gopatch3", "gopatch4", "gopatch5"} {
+	for _, name := range []string{base, base + "_", base + "2", base + "3", base + "4", base + "5"} {
 		if taken[name] || scope.Lookup(name) != nil {
 			continue
 		}

@@ -90,6 +90,11 @@ func loadGolden(t *testing.T, path string) *goldenCase {
 				gc.opts.Tests = false
 			case strings.HasPrefix(f, "--tags="):
 				gc.opts.Tags = strings.Split(strings.TrimPrefix(f, "--tags="), ",")
+			case strings.HasPrefix(f, "--rules="):
+				name := strings.TrimPrefix(f, "--rules=")
+				if err := all.Parse(name, gc.input[name]); err != nil {
+					t.Fatal(err)
+				}
 			case strings.HasSuffix(f, ".go"):
 				gc.opts.Patterns = append(gc.opts.Patterns, f)
 			default:

@@ -23,16 +23,28 @@ type reverted struct {
 }
 
 // revertFile turns the shim calls of a file back into the calls they replaced and
-// restores the imports the patch had blanked. isVar reports whether an identifier
-// refers to the package's gopatch variable.
-func (p *program) revertFile(fset *token.FileSet, f *ast.File, src []byte, isVar func(*ast.Ident) bool) ([]byte, []reverted, error) {
+// restores the imports the patch had blanked. An identifier spelled as one of names
+// is taken for the package-level variable only if pkgLevel says it refers to one.
+func (p *program) revertFile(fset *token.FileSet, f *ast.File, src []byte, names *shimNames, pkgLevel func(*ast.Ident) bool) ([]byte, []reverted, error) {
 	d, err := decorateMode(fset, f, src, false)
 	if err != nil {
 		return nil, nil, err
 	}
 	isDstVar := func(id *dst.Ident) bool {
 		a, ok := d.dec.Ast.Nodes[id].(*ast.Ident)
-		return ok && isVar(a)
+		return ok && a.Name == names.v && pkgLevel(a)
+	}
+	// extRule returns the user rule whose replacement variable n refers to.
+	extRule := func(n dst.Node) *rules.Rule {
+		id, ok := n.(*dst.Ident)
+		if !ok {
+			return nil
+		}
+		repl := names.extRepl(id.Name)
+		if a, ok := d.dec.Ast.Nodes[id].(*ast.Ident); repl == "" || !ok || !pkgLevel(a) {
+			return nil
+		}
+		return p.byRepl[repl]
 	}
 	imports := importsOf(d.dst)
 	edited := map[int]bool{}
@@ -47,16 +59,22 @@ func (p *program) revertFile(fset *token.FileSet, f *ast.File, src []byte, isVar
 		if failure != nil {
 			return false
 		}
+		var (
+			r  *rules.Rule
+			id int
+		)
 		switch n := c.Node().(type) {
-		case *dst.SelectorExpr:
-			id, repl, ok := parseShimRef(n, isDstVar)
-			if !ok {
-				return true
-			}
-			r := p.byRepl[repl]
-			if r == nil {
-				failure = fmt.Errorf("%s: no rule has the replacement %s", posOf(fset, d, n), repl)
-				return false
+		case *dst.Ident, *dst.SelectorExpr:
+			if r = extRule(n); r == nil {
+				sid, repl, ok := parseShimRef(n, isDstVar)
+				if !ok {
+					return true
+				}
+				id = sid
+				if r = p.byRepl[repl]; r == nil {
+					failure = fmt.Errorf("%s: no rule has the replacement %s", posOf(fset, d, n), repl)
+					return false
+				}
 			}
 			if r.IsMethod() {
 				return true // reverted with its call
@@ -70,22 +88,23 @@ func (p *program) revertFile(fset *token.FileSet, f *ast.File, src []byte, isVar
 			if q != "" {
 				orig = &dst.SelectorExpr{X: dst.NewIdent(q), Sel: dst.NewIdent(r.Name)}
 			}
-			orig.Decorations().Before, orig.Decorations().After = n.Decs.Before, n.Decs.After
-			orig.Decorations().Start, orig.Decorations().End = n.Decs.Start, n.Decs.End
+			*orig.Decorations() = *n.Decorations()
 			mark(n)
 			done = append(done, reverted{id, r, lineOf(fset, d, n)})
 			c.Replace(orig)
 		case *dst.CallExpr:
-			id, repl, ok := parseShimRef(n.Fun, isDstVar)
-			if !ok {
-				return true
+			if r = extRule(n.Fun); r == nil {
+				sid, repl, ok := parseShimRef(n.Fun, isDstVar)
+				if !ok {
+					return true
+				}
+				id, r = sid, p.byRepl[repl]
 			}
-			r := p.byRepl[repl]
 			if r == nil || !r.IsMethod() {
 				return true
 			}
 			if len(n.Args) == 0 {
-				failure = fmt.Errorf("%s: %s without a receiver", posOf(fset, d, n), repl)
+				failure = fmt.Errorf("%s: %s without a receiver", posOf(fset, d, n), r.Replacement)
 				return false
 			}
 			recv := originalReceiver(n.Args[0], r.Pointer)
@@ -242,10 +261,11 @@ func (fi *fileImports) restore() []*dst.ImportSpec {
 	return out
 }
 
-// revertSource reverts a file's source by syntax alone: every varName.At(N).R is a
-// shim call. Apply uses it to check its own output.
-func (p *program) revertSource(filename string, src []byte, varName string) ([]byte, error) {
-	if !bytes.Contains(src, []byte(varName+".At(")) && !bytes.Contains(src, []byte(unusedMarker)) {
+// revertSource reverts a file's source by syntax alone: every names.v.At(N).R is a
+// shim call, every use of a user rule's variable a replaced call. Apply uses it to
+// check its own output.
+func (p *program) revertSource(filename string, src []byte, names *shimNames) ([]byte, error) {
+	if !names.mentioned(src) && !bytes.Contains(src, []byte(unusedMarker)) {
 		return src, nil
 	}
 	fset := token.NewFileSet()
@@ -253,6 +273,6 @@ func (p *program) revertSource(filename string, src []byte, varName string) ([]b
 	if err != nil {
 		return nil, err
 	}
-	out, _, err := p.revertFile(fset, f, src, func(id *ast.Ident) bool { return id.Name == varName })
+	out, _, err := p.revertFile(fset, f, src, names, func(*ast.Ident) bool { return true })
 	return out, err
 }

@@ -8,9 +8,11 @@
 // A category line opens a category; every rule after it belongs to it. TARGET names
 // the blocking API the way go/types prints it, with the full import path: pkg.Func,
 // (*pkg.Type).Method for a pointer receiver, (pkg.Type).Method for a value receiver
-// or an interface. REPLACEMENT names the method of the runtime's Call type that
-// stands in for TARGET at a patched call site: it takes the original arguments, with
-// the receiver first for methods, and returns what the original returns.
+// or an interface. REPLACEMENT names what stands in for TARGET at a patched call
+// site: a method of the runtime's Call type (the catalog's rules), or, for a user's
+// rule, a function path.Func of the user's own. Either takes the original
+// arguments, with the receiver first for methods, and returns what the original
+// returns.
 //
 // The built-in catalog is embedded from this directory's *.rules files. Users add
 // rules of their own with Parse (the CLI's --rules flag); Validate checks every
@@ -39,7 +41,9 @@ type Rule struct {
 	Recv        string // receiver type name, "" for package functions
 	Pointer     bool   // receiver is a pointer (*T)
 	Name        string // function or method name
-	Replacement string // method of the runtime's Call type
+	Replacement string // method of the runtime's Call type, or path.Func for a user rule
+	ReplPkg     string // for a user rule, the import path of the replacement function
+	ReplName    string // for a user rule, the replacement function's name
 	Doc         string // one-line description
 	Pos         string // file:line where the rule was declared
 }
@@ -123,11 +127,19 @@ func (s *Set) parse(filename string, data []byte) error {
 		if err != nil {
 			return fmt.Errorf("%s: %v", pos, err)
 		}
-		if !isExported(fields[1]) {
-			return fmt.Errorf("%s: replacement %q is not an exported Go identifier", pos, fields[1])
+		repl := fields[1]
+		if dot := strings.LastIndex(repl, "."); dot > 0 {
+			// A function of the user's own: path.Func, taking the target's
+			// arguments (receiver first) and returning its results.
+			r.ReplPkg, r.ReplName = repl[:dot], repl[dot+1:]
+			if !isExported(r.ReplName) {
+				return fmt.Errorf("%s: replacement %q: %q is not an exported name", pos, repl, r.ReplName)
+			}
+		} else if !isExported(repl) {
+			return fmt.Errorf("%s: replacement %q is not an exported Go identifier", pos, repl)
 		}
 		r.Category = current
-		r.Replacement = fields[1]
+		r.Replacement = repl
 		r.Doc = strings.Join(fields[2:], " ")
 		r.Pos = pos
 		if prev := s.Rule(r.Target); prev != nil {
@@ -234,14 +246,17 @@ func (s *Set) CategoryNames() []string {
 	return names
 }
 
-// PkgPaths lists, sorted and without repeats, the import paths the rules name.
+// PkgPaths lists, sorted and without repeats, the import paths the rules name,
+// those of user rules' replacements included.
 func (s *Set) PkgPaths() []string {
 	seen := map[string]bool{}
 	var paths []string
 	for _, r := range s.Rules {
-		if !seen[r.PkgPath] {
-			seen[r.PkgPath] = true
-			paths = append(paths, r.PkgPath)
+		for _, path := range []string{r.PkgPath, r.ReplPkg} {
+			if path != "" && !seen[path] {
+				seen[path] = true
+				paths = append(paths, path)
+			}
 		}
 	}
 	sort.Strings(paths)

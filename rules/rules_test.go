@@ -1,6 +1,8 @@
 package rules
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -91,5 +93,50 @@ func TestSelect(t *testing.T) {
 	}
 	if _, err := set.Select([]string{"thread"}, nil); err == nil || !strings.Contains(err.Error(), `unknown category "thread"`) {
 		t.Errorf("Select(thread) = %v", err)
+	}
+}
+
+// TestValidateUserReplacement checks a user rule's replacement: it must exist and
+// take the target's arguments, receiver first, and return its results.
+func TestValidateUserReplacement(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{
+		"go.mod":         "module example.com/u\n\ngo 1.22\n",
+		"db/db.go":       "package db\n\ntype Client struct{}\n\nfunc (c *Client) Query(q string) (string, error) { return q, nil }\n",
+		"patch/patch.go": "package patch\n\nimport \"example.com/u/db\"\n\nfunc Query(c *db.Client, q string) (string, error) { return c.Query(q) }\n\nfunc Wrong(q string) (string, error) { return q, nil }\n",
+	}
+	for name, src := range files {
+		path := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	good := &Set{}
+	if err := good.Parse("good.rules", []byte("category db\n(*example.com/u/db.Client).Query example.com/u/patch.Query q\n")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := good.Validate(dir, nil); err != nil {
+		t.Errorf("valid user rule rejected: %v", err)
+	}
+	bad := &Set{}
+	src := "category db\n" +
+		"(*example.com/u/db.Client).Query example.com/u/patch.Wrong q\n" +
+		"(*example.com/u/db.Client).Query2 example.com/u/patch.Query q\n" +
+		"example.com/u/db.Nope example.com/u/patch.Missing q\n"
+	if err := bad.Parse("bad.rules", []byte(src)); err != nil {
+		t.Fatal(err)
+	}
+	_, err := bad.Validate(dir, nil)
+	for _, want := range []string{
+		"bad.rules:2: replacement example.com/u/patch.Wrong has type func(q string) (string, error); want func(*example.com/u/db.Client, q string) (string, error)",
+		"bad.rules:3: (*example.com/u/db.Client).Query2: type example.com/u/db.Client has no method Query2",
+		"bad.rules:4: example.com/u/db.Nope: package example.com/u/db has no function Nope",
+	} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Validate error lacks %q:\n%v", want, err)
+		}
 	}
 }

@@ -57,6 +57,12 @@ func (s *Set) Resolve(pkgs map[string]*types.Package) (map[*Rule]*types.Func, er
 			errs = append(errs, err.Error())
 			continue
 		}
+		if r.ReplPkg != "" {
+			if err := r.checkReplacement(fn, pkg, pkgs[r.ReplPkg]); err != nil {
+				errs = append(errs, err.Error())
+				continue
+			}
+		}
 		out[r] = fn
 	}
 	if len(errs) > 0 {
@@ -80,4 +86,34 @@ func (s *Set) Validate(dir string, buildFlags []string) (map[*Rule]*types.Func, 
 		}
 	}
 	return s.Resolve(pkgs)
+}
+
+// checkReplacement checks that a user rule's replacement function exists and takes
+// the target's arguments, receiver first, and returns its results.
+func (r *Rule) checkReplacement(target *types.Func, targetPkg, pkg *types.Package) error {
+	if pkg == nil {
+		return fmt.Errorf("%s: replacement %s: package %s could not be loaded", r.Pos, r.Replacement, r.ReplPkg)
+	}
+	fn, ok := pkg.Scope().Lookup(r.ReplName).(*types.Func)
+	if !ok {
+		return fmt.Errorf("%s: replacement %s: package %s has no function %s", r.Pos, r.Replacement, r.ReplPkg, r.ReplName)
+	}
+	want := target.Type().(*types.Signature)
+	var params []*types.Var
+	if r.Recv != "" {
+		recv := targetPkg.Scope().Lookup(r.Recv).Type()
+		if r.Pointer {
+			recv = types.NewPointer(recv)
+		}
+		params = append(params, types.NewVar(0, nil, "", recv))
+	}
+	for i := 0; i < want.Params().Len(); i++ {
+		params = append(params, want.Params().At(i))
+	}
+	got := fn.Type().(*types.Signature)
+	expect := types.NewSignatureType(nil, nil, nil, types.NewTuple(params...), want.Results(), want.Variadic())
+	if got.TypeParams() != nil || !types.Identical(types.NewSignatureType(nil, nil, nil, got.Params(), got.Results(), got.Variadic()), expect) {
+		return fmt.Errorf("%s: replacement %s has type %s; want %s (the target's parameters, receiver first, and results)", r.Pos, r.Replacement, got, expect)
+	}
+	return nil
 }
