@@ -316,9 +316,9 @@ func (s *Sim) selfSlow() *simG {
 	gid := goid()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.mixed.Store(true)
 	g := s.byGID[gid]
 	if g == nil {
+		s.mixed.Store(true) // a goroutine the hub does not own: identify by id from now on
 		g = s.newG(false)
 		g.gid = gid
 		g.state = gRunning
@@ -424,12 +424,13 @@ func (s *Sim) switchLocked(g *simG) {
 		return
 	}
 	s.cur.Store(next)
-	if next != nil {
-		next.wake <- struct{}{}
-	} else {
+	if next == nil {
 		s.kickLoop()
 	}
 	s.mu.Unlock()
+	if next != nil {
+		next.wake <- struct{}{}
+	}
 	<-g.wake
 }
 
