@@ -614,8 +614,8 @@ func (s *Sim) loop() {
 			} else if s.advanceLocked() {
 				s.activity.Add(1)
 				s.dispatchLocked()
-			} else if quiet >= 60*time.Millisecond {
-				s.deadlockLocked("no goroutine has made progress for 60ms of wall time and no timer is pending")
+			} else if limit := s.quietLimitLocked(); limit > 0 && quiet >= limit {
+				s.deadlockLocked(fmt.Sprintf("no goroutine has made progress for %v of wall time and no timer is pending", limit))
 			}
 		case cur != nil && now.Sub(stepped) >= 8*time.Millisecond && now.Sub(lastCheck) >= 3*time.Millisecond:
 			// The baton holder has not entered the hub for a while: blocked or busy?
@@ -631,6 +631,21 @@ func (s *Sim) loop() {
 		}
 		s.mu.Unlock()
 	}
+}
+
+// quietLimitLocked is how long the mixed-mode hub waits, without progress and
+// without timers, before it reports a deadlock: 60ms, or 5s while an owned
+// goroutine is in an external call (a subprocess, say, may take that long). With
+// no owned goroutine (GOPATCH_HUB=sim without simtest) it never does: a tracked
+// goroutine may be waiting for something outside the hub.
+func (s *Sim) quietLimitLocked() time.Duration {
+	switch {
+	case s.owned.Load() == 0:
+		return 0
+	case s.external > 0:
+		return 5 * time.Second
+	}
+	return 60 * time.Millisecond
 }
 
 // simQuiet is how long, in mixed mode, the hub waits without activity before it
