@@ -153,14 +153,23 @@ func (p *program) applyUnit(u *unit, ms []*match, res *Result) (bool, error) {
 	}
 	for _, m := range todo {
 		if r := m.rule; r.ReplPkg != "" && h.ext[r.Replacement] == "" {
-			name, err := p.chooseName(u, positions, h.varName+"_"+r.ReplName, h.extNames()...)
+			name, err := p.chooseName(u, positions, h.varName+"_"+r.ReplName, h.allNames()...)
 			if err != nil {
 				return false, err
 			}
 			h.ext[r.Replacement] = name
 		}
 	}
-	names := &shimNames{v: h.varName, ext: h.ext}
+	for _, m := range todo {
+		if m.kind != "" && h.fw[m.kind] == "" {
+			name, err := p.chooseName(u, positions, h.varName+"_"+m.kind, h.allNames()...)
+			if err != nil {
+				return false, err
+			}
+			h.fw[m.kind] = name
+		}
+	}
+	names := &shimNames{v: h.varName, ext: h.ext, fw: h.fw}
 	// An existing variable may be shadowed where a new site sits.
 	for _, m := range todo {
 		if inner := u.pkg.Types.Scope().Innermost(m.start()); inner != nil {
@@ -223,6 +232,8 @@ func (p *program) applyUnit(u *unit, ms []*match, res *Result) (bool, error) {
 // start returns the position of the site's expression.
 func (m *match) start() token.Pos {
 	switch {
+	case m.node != nil:
+		return m.node.Pos()
 	case m.call != nil:
 		return m.call.Pos()
 	case m.ref != nil:
@@ -309,7 +320,7 @@ func Revert(opts *Options) (*Result, error) {
 		if h.src == nil {
 			continue
 		}
-		names := &shimNames{v: h.varName, ext: h.ext}
+		names := &shimNames{v: h.varName, ext: h.ext, fw: h.fw}
 		scope := u.pkg.Types.Scope()
 		pkgLevel := func(id *ast.Ident) bool {
 			if obj := u.pkg.TypesInfo.Uses[id]; obj != nil {

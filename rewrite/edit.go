@@ -144,6 +144,7 @@ func markLines(fset *token.FileSet, n ast.Node, edited map[int]bool) {
 type shimNames struct {
 	v   string
 	ext map[string]string
+	fw  map[string]string // construct kind → forwarder in the generated file
 }
 
 // extRepl returns the Replacement whose variable is name, or "".
@@ -163,6 +164,11 @@ func (n *shimNames) mentioned(src []byte) bool {
 	}
 	for _, v := range n.ext {
 		if bytes.Contains(src, []byte(v)) {
+			return true
+		}
+	}
+	for _, v := range n.fw {
+		if bytes.Contains(src, []byte(v+"(")) {
 			return true
 		}
 	}
@@ -220,7 +226,9 @@ func (p *program) patchFile(f *file, ms []*match, names *shimNames, info *types.
 	removed := map[*ast.Ident]bool{}
 	for _, m := range ms {
 		var n ast.Node = m.ref
-		if m.call != nil {
+		if m.kind != "" {
+			n = m.node
+		} else if m.call != nil {
 			n = m.call
 			sel := d.dec.Dst.Nodes[m.call.Fun].(*dst.SelectorExpr)
 			if !emptyDecs(sel.Decs.NodeDecs) || len(sel.Decs.X) > 0 {
@@ -236,6 +244,10 @@ func (p *program) patchFile(f *file, ms []*match, names *shimNames, info *types.
 	dstutil.Apply(d.dst, nil, func(c *dstutil.Cursor) bool {
 		m := byNode[c.Node()]
 		if m == nil {
+			return true
+		}
+		if m.kind != "" {
+			c.Replace(constructNode(m, c.Node(), names))
 			return true
 		}
 		var ref dst.Expr

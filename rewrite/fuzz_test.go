@@ -90,7 +90,7 @@ func patchSource(t testing.TB, src []byte) (out []byte, sites []*match) {
 	if err != nil {
 		return nil, nil
 	}
-	names := &shimNames{v: varName, ext: map[string]string{}}
+	names := &shimNames{v: varName, ext: map[string]string{}, fw: map[string]string{}}
 	out, good, _ := p.patchChecked(fl, todo, names, info)
 	if len(good) == 0 {
 		return nil, nil
@@ -134,6 +134,8 @@ func isImportLine(l []byte) bool {
 // end returns the end of a site's expression.
 func (m *match) end() token.Pos {
 	switch {
+	case m.node != nil:
+		return m.node.End()
 	case m.call != nil:
 		return m.call.End()
 	case m.ref != nil:

@@ -30,17 +30,33 @@ type helper struct {
 	count      int
 	categories []string
 	ext        map[string]string // user rule Replacement (path.Func) → variable
+	fw         map[string]string // construct kind → generic forwarder
 	src        []byte            // nil when the file does not exist
 	mode       os.FileMode
 }
 
-// extNames lists the variables of user-rule replacements.
-func (h *helper) extNames() []string {
+// allNames lists the names the generated file declares besides the variable.
+func (h *helper) allNames() []string {
 	var out []string
 	for _, v := range h.ext {
 		out = append(out, v)
 	}
+	for _, v := range h.fw {
+		out = append(out, v)
+	}
 	return out
+}
+
+// forwarders are the generic functions through which patched constructs reach
+// the runtime, by kind; RT stands for the runtime's import name and NAME for the
+// forwarder's.
+var forwarders = map[string]string{
+	"go":    "func NAME[F any](c RT.Call, f F) F { return RT.GoFunc(c, f) }",
+	"send":  "func NAME[T any](c RT.Call, ch chan<- T, v T) { RT.Send(c, ch, v) }",
+	"recv":  "func NAME[T any](c RT.Call, ch <-chan T) T { return RT.Recv(c, ch) }",
+	"recv2": "func NAME[T any](c RT.Call, ch <-chan T) (T, bool) { return RT.Recv2(c, ch) }",
+	"close": "func NAME[T any](c RT.Call, ch chan<- T) { RT.Close(c, ch) }",
+	"range": "func NAME[T any](c RT.Call, ch <-chan T) func(func(T) bool) { return RT.Range(c, ch) }",
 }
 
 var helperDecl = regexp.MustCompile(`(?m)^var (\w+) = \w+\.NewPackage\(("(?:[^"\\]|\\.)*"), (\d+), ("(?:[^"\\]|\\.)*")\)$`)
@@ -52,7 +68,7 @@ func (p *program) helperFor(u *unit) (*helper, error) {
 		name = helperTestName
 	}
 	dir := p.unitDir(u)
-	h := &helper{path: filepath.Join(dir, name), mode: 0o644, ext: map[string]string{}}
+	h := &helper{path: filepath.Join(dir, name), mode: 0o644, ext: map[string]string{}, fw: map[string]string{}}
 	src, err := os.ReadFile(h.path)
 	if os.IsNotExist(err) {
 		return h, nil
@@ -77,7 +93,7 @@ func (p *program) helperFor(u *unit) (*helper, error) {
 	if fi, err := os.Stat(h.path); err == nil {
 		h.mode = fi.Mode().Perm()
 	}
-	if err := h.parseExt(); err != nil {
+	if err := h.parseExt(p.fwKind); err != nil {
 		return nil, fmt.Errorf("%s: %v", p.rel(h.path), err)
 	}
 	return h, nil
@@ -85,7 +101,7 @@ func (p *program) helperFor(u *unit) (*helper, error) {
 
 // parseExt reads the user-rule variables of a generated file: var NAME = q.Func,
 // with q an import of the file.
-func (h *helper) parseExt() error {
+func (h *helper) parseExt(fwKind map[string]string) error {
 	f, err := parser.ParseFile(token.NewFileSet(), h.path, h.src, parser.SkipObjectResolution)
 	if err != nil {
 		return err
@@ -98,6 +114,15 @@ func (h *helper) parseExt() error {
 		}
 	}
 	for _, decl := range f.Decls {
+		if fd, ok := decl.(*ast.FuncDecl); ok && fd.Body != nil {
+			ast.Inspect(fd.Body, func(n ast.Node) bool {
+				if sel, ok := n.(*ast.SelectorExpr); ok && fwKind[sel.Sel.Name] != "" {
+					h.fw[fwKind[sel.Sel.Name]] = fd.Name.Name
+				}
+				return true
+			})
+			continue
+		}
 		gd, ok := decl.(*ast.GenDecl)
 		if !ok || gd.Tok != token.VAR {
 			continue
@@ -167,6 +192,18 @@ func (h *helper) render(pkgName, pkgPath, rtName string, _ map[string]string) []
 			fmt.Fprintf(&b, "\t%s = %s.%s\n", h.ext[repl], alias[repl[:dot]], repl[dot+1:])
 		}
 		b.WriteString(")\n")
+	}
+	var kinds []string
+	for kind := range h.fw {
+		kinds = append(kinds, kind)
+	}
+	sort.Strings(kinds)
+	if len(kinds) > 0 {
+		b.WriteString("\n// The forwarders of patched goroutine starts and channel operations.\n")
+		for _, kind := range kinds {
+			fn := strings.ReplaceAll(strings.ReplaceAll(forwarders[kind], "NAME", h.fw[kind]), "RT.", rtName+".")
+			b.WriteString(fn + "\n\n")
+		}
 	}
 	out, err := format.Source(b.Bytes())
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/mod/modfile"
 	"golang.org/x/tools/go/packages"
 
 	"gopatch.dev/gopatch/rules"
@@ -31,6 +32,12 @@ type program struct {
 	files   map[string]bool          // files named explicitly, absolute
 	// unresolved is set when the runtime import could not be resolved.
 	unresolved bool
+	// constructs are the selected construct rules by kind; fwKind maps a
+	// construct rule's runtime function to its kind, over all rules.
+	constructs map[string]*rules.Rule
+	fwKind     map[string]string
+	// goVersion is the go directive of the module's go.mod.
+	goVersion string
 }
 
 // unit is one package to process: a package, or its test variant (which holds the
@@ -66,6 +73,9 @@ func load(opts *Options, tolerant bool) (*program, error) {
 		return nil, err
 	}
 	p := &program{opts: opts, dir: dir, modRoot: modRoot, fset: token.NewFileSet(), files: map[string]bool{}}
+	if data, err := os.ReadFile(filepath.Join(modRoot, "go.mod")); err == nil {
+		p.goVersion = goDirective(data)
+	}
 
 	patterns := opts.Patterns
 	if len(patterns) == 0 {
@@ -164,7 +174,16 @@ func (p *program) index(all *rules.Set, objs map[*rules.Rule]*types.Func) {
 	for _, r := range p.opts.Rules.Rules {
 		selected[r] = true
 	}
+	p.constructs = map[string]*rules.Rule{}
+	p.fwKind = map[string]string{}
 	for _, r := range all.Rules {
+		if r.Construct != "" {
+			p.fwKind[r.Replacement] = r.Construct
+			if selected[r] {
+				p.constructs[r.Construct] = r
+			}
+			continue
+		}
 		p.byRepl[r.Replacement] = r
 		fn := objs[r]
 		if fn == nil {
@@ -176,14 +195,12 @@ func (p *program) index(all *rules.Set, objs map[*rules.Rule]*types.Func) {
 			// own package only for promoted methods of unexported embedded types.
 			p.pkgName[r.PkgPath] = pkgNameOf(fn, r)
 		}
-		if selected[r] || selectedByTarget(p.opts.Rules, r) {
+		if selected[r] {
 			key := fn.Origin().FullName()
 			p.match[key] = append(p.match[key], r)
 		}
 	}
 }
-
-func selectedByTarget(set *rules.Set, r *rules.Rule) bool { return set.Rule(r.Target) == r }
 
 func pkgNameOf(fn *types.Func, r *rules.Rule) string {
 	if fn.Pkg() != nil && fn.Pkg().Path() == r.PkgPath {
@@ -320,4 +337,13 @@ func importsC(f *ast.File) bool {
 		}
 	}
 	return false
+}
+
+// goDirective returns the version of a go.mod's go line, or "".
+func goDirective(data []byte) string {
+	f, err := modfile.ParseLax("go.mod", data, nil)
+	if err != nil || f.Go == nil {
+		return ""
+	}
+	return f.Go.Version
 }

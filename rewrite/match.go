@@ -27,6 +27,10 @@ type match struct {
 	path []string
 	// addr says the receiver must be passed as &x.
 	addr bool
+	// kind is the construct a construct rule's site is (go, send, recv, …), and
+	// node the statement or expression its rewrite replaces.
+	kind string
+	node ast.Node
 	// id is the site number the patch gives the site.
 	id int
 	// removes lists the uses of package names that the rewrite deletes.
@@ -44,7 +48,7 @@ func (p *program) findSites(u *unit) []*match {
 
 func (p *program) findInFile(u *unit, f *file) []*match {
 	info := u.pkg.TypesInfo
-	var out []*match
+	out := p.constructSites(u, f)
 	calls := map[ast.Expr]*ast.CallExpr{} // call.Fun → call
 	ast.Inspect(f.ast, func(n ast.Node) bool {
 		if call, ok := n.(*ast.CallExpr); ok {

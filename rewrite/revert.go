@@ -55,9 +55,66 @@ func (p *program) revertFile(fset *token.FileSet, f *ast.File, src []byte, names
 			markLines(fset, a, edited)
 		}
 	}
+	kindOf := func(e dst.Expr) string {
+		id, ok := e.(*dst.Ident)
+		if !ok {
+			return ""
+		}
+		for kind, name := range names.fw {
+			if name == id.Name {
+				if a, ok := d.dec.Ast.Nodes[id].(*ast.Ident); ok && pkgLevel(a) {
+					return kind
+				}
+			}
+		}
+		return ""
+	}
+	// methodCall reverts a shim call of a method rule, or returns nil.
+	methodCall := func(n *dst.CallExpr) *dst.CallExpr {
+		r := extRule(n.Fun)
+		id := 0
+		if r == nil {
+			sid, repl, ok := parseShimRef(n.Fun, isDstVar)
+			if !ok {
+				return nil
+			}
+			id, r = sid, p.byRepl[repl]
+		}
+		if r == nil || !r.IsMethod() {
+			return nil
+		}
+		if len(n.Args) == 0 {
+			failure = fmt.Errorf("%s: %s without a receiver", posOf(fset, d, n), r.Replacement)
+			return nil
+		}
+		recv := originalReceiver(n.Args[0], r.Pointer)
+		// As the first argument the receiver may carry the line break that
+		// preceded the second; as a receiver it must not.
+		recv.Decorations().Before, recv.Decorations().After = dst.None, dst.None
+		mark(n)
+		done = append(done, reverted{id, r, lineOf(fset, d, n)})
+		return &dst.CallExpr{
+			Fun:      &dst.SelectorExpr{X: recv, Sel: dst.NewIdent(r.Name)},
+			Args:     n.Args[1:],
+			Ellipsis: n.Ellipsis,
+			Decs:     n.Decs,
+		}
+	}
 	dstutil.Apply(d.dst, nil, func(c *dstutil.Cursor) bool {
 		if failure != nil {
 			return false
+		}
+		if orig := revertConstruct(c.Node(), kindOf); orig != nil {
+			mark(c.Node())
+			if g, ok := orig.(*dst.GoStmt); ok {
+				// go gopatch.At(1).MutexLock(&mu): the method call is only
+				// whole again now.
+				if call := methodCall(g.Call); call != nil {
+					g.Call = call
+				}
+			}
+			c.Replace(orig)
+			return true
 		}
 		var (
 			r  *rules.Rule
@@ -93,32 +150,9 @@ func (p *program) revertFile(fset *token.FileSet, f *ast.File, src []byte, names
 			done = append(done, reverted{id, r, lineOf(fset, d, n)})
 			c.Replace(orig)
 		case *dst.CallExpr:
-			if r = extRule(n.Fun); r == nil {
-				sid, repl, ok := parseShimRef(n.Fun, isDstVar)
-				if !ok {
-					return true
-				}
-				id, r = sid, p.byRepl[repl]
+			if orig := methodCall(n); orig != nil {
+				c.Replace(orig)
 			}
-			if r == nil || !r.IsMethod() {
-				return true
-			}
-			if len(n.Args) == 0 {
-				failure = fmt.Errorf("%s: %s without a receiver", posOf(fset, d, n), r.Replacement)
-				return false
-			}
-			recv := originalReceiver(n.Args[0], r.Pointer)
-			// As the first argument the receiver may carry the line break that
-			// preceded the second; as a receiver it must not.
-			recv.Decorations().Before, recv.Decorations().After = dst.None, dst.None
-			mark(n)
-			done = append(done, reverted{id, r, lineOf(fset, d, n)})
-			c.Replace(&dst.CallExpr{
-				Fun:      &dst.SelectorExpr{X: recv, Sel: dst.NewIdent(r.Name)},
-				Args:     n.Args[1:],
-				Ellipsis: n.Ellipsis,
-				Decs:     n.Decs,
-			})
 		}
 		return true
 	})

@@ -46,6 +46,9 @@ type Rule struct {
 	ReplName    string // for a user rule, the replacement function's name
 	Doc         string // one-line description
 	Pos         string // file:line where the rule was declared
+	// Construct, when set, names a language construct instead of a function:
+	// go, send, recv, recv2, close, range or select.
+	Construct string
 }
 
 // IsMethod reports whether the rule targets a method rather than a package function.
@@ -56,6 +59,20 @@ type Category struct {
 	Name string
 	Doc  string
 	Pos  string
+	// Optional categories are left out unless named: they rewrite language
+	// constructs that only a scheduling hub needs.
+	Optional bool
+}
+
+// Constructs are the language constructs a construct rule may name.
+var Constructs = map[string]string{
+	"go":     "go statement",
+	"send":   "chan send",
+	"recv":   "chan receive",
+	"recv2":  "chan receive with ok",
+	"close":  "close",
+	"range":  "range over channel",
+	"select": "select",
 }
 
 // Set is an ordered collection of categories and rules.
@@ -111,14 +128,30 @@ func (s *Set) parse(filename string, data []byte) error {
 			if !isIdent(name) {
 				return fmt.Errorf("%s: category name %q is not a lower-case word", pos, name)
 			}
+			doc, optional := fields[2:], false
+			if len(doc) > 0 && doc[0] == "optional" {
+				doc, optional = doc[1:], true
+			}
 			if s.Category(name) == nil {
-				s.Categories = append(s.Categories, Category{Name: name, Doc: strings.Join(fields[2:], " "), Pos: pos})
+				s.Categories = append(s.Categories, Category{Name: name, Doc: strings.Join(doc, " "), Pos: pos, Optional: optional})
 			}
 			current = name
 			continue
 		}
 		if current == "" {
 			return fmt.Errorf("%s: rule before any category line", pos)
+		}
+		if fields[0] == "construct" {
+			if len(fields) < 3 || Constructs[fields[1]] == "" || !isExported(fields[2]) {
+				return fmt.Errorf("%s: want construct KIND REPLACEMENT DESCRIPTION, KIND one of go, send, recv, recv2, close, range, select", pos)
+			}
+			r := &Rule{Category: current, Construct: fields[1], Target: Constructs[fields[1]],
+				Replacement: fields[2], Doc: strings.Join(fields[3:], " "), Pos: pos}
+			if prev := s.Rule(r.Target); prev != nil {
+				return fmt.Errorf("%s: %s is already declared at %s", pos, r.Target, prev.Pos)
+			}
+			s.Rules = append(s.Rules, r)
+			continue
 		}
 		if len(fields) < 2 {
 			return fmt.Errorf("%s: rule needs a target and a replacement: %q", pos, text)
@@ -207,8 +240,9 @@ func (s *Set) Rule(target string) *Rule {
 	return nil
 }
 
-// Select returns the rules whose category is in only (all when only is empty) and
-// not in skip. Unknown category names are an error.
+// Select returns the rules whose category is in only (when only is empty: every
+// category that is not optional) and not in skip. Unknown category names are an
+// error.
 func (s *Set) Select(only, skip []string) (*Set, error) {
 	for _, name := range append(append([]string{}, only...), skip...) {
 		if s.Category(name) == nil {
@@ -225,7 +259,7 @@ func (s *Set) Select(only, skip []string) (*Set, error) {
 	}
 	out := &Set{}
 	for _, c := range s.Categories {
-		if (len(only) == 0 || in(only, c.Name)) && !in(skip, c.Name) {
+		if (len(only) == 0 && !c.Optional || in(only, c.Name)) && !in(skip, c.Name) {
 			out.Categories = append(out.Categories, c)
 		}
 	}
@@ -252,7 +286,7 @@ func (s *Set) PkgPaths() []string {
 	seen := map[string]bool{}
 	var paths []string
 	for _, r := range s.Rules {
-		for _, path := range []string{r.PkgPath, r.ReplPkg} {
+		for _, path := range []string{r.PkgPath, r.ReplPkg} { // constructs have neither
 			if path != "" && !seen[path] {
 				seen[path] = true
 				paths = append(paths, path)
@@ -276,3 +310,20 @@ func isIdent(s string) bool {
 }
 
 func isExported(s string) bool { return token.IsExported(s) && token.IsIdentifier(s) }
+
+// Profiles name sets of categories for --profile.
+var Profiles = map[string]string{
+	"default": "every category that is not optional",
+	"sim":     "every category, go and chan included: what the sim hub needs",
+}
+
+// Profile returns the categories a profile selects.
+func (s *Set) Profile(name string) ([]string, error) {
+	switch name {
+	case "", "default":
+		return nil, nil
+	case "sim":
+		return s.CategoryNames(), nil
+	}
+	return nil, fmt.Errorf("unknown profile %q (have default, sim)", name)
+}

@@ -47,6 +47,9 @@ func (s *Set) Resolve(pkgs map[string]*types.Package) (map[*Rule]*types.Func, er
 	out := make(map[*Rule]*types.Func, len(s.Rules))
 	var errs []string
 	for _, r := range s.Rules {
+		if r.Construct != "" {
+			continue
+		}
 		pkg := pkgs[r.PkgPath]
 		if pkg == nil {
 			errs = append(errs, fmt.Sprintf("%s: %s: package %s could not be loaded", r.Pos, r.Target, r.PkgPath))

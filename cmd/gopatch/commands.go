@@ -25,6 +25,7 @@ func selectionFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.StringFlag{Name: "only", Usage: "patch only these categories (comma-separated)"},
 		&cli.StringFlag{Name: "skip", Usage: "leave these categories alone (comma-separated)"},
+		&cli.StringFlag{Name: "profile", Usage: "select the categories a hub needs: default, or sim (adds go and chan)"},
 		&cli.StringSliceFlag{Name: "rules", Usage: "add the rules of `FILE` to the catalog"},
 		&cli.StringFlag{Name: "tags", Usage: "build tags (comma-separated)"},
 		&cli.BoolFlag{Name: "tests", Value: true, Usage: "include _test.go files"},
@@ -44,6 +45,7 @@ func list(s string) []string {
 
 // options turns the flags and arguments into rewrite.Options.
 func options(c *cli.Context) (*rewrite.Options, error) {
+	var err error
 	all := rules.Builtin()
 	for _, name := range c.StringSlice("rules") {
 		data, err := os.ReadFile(name)
@@ -54,7 +56,16 @@ func options(c *cli.Context) (*rewrite.Options, error) {
 			return nil, err
 		}
 	}
-	selected, err := all.Select(list(c.String("only")), list(c.String("skip")))
+	only := list(c.String("only"))
+	if c.String("profile") != "" {
+		if len(only) > 0 {
+			return nil, fmt.Errorf("--profile and --only cannot be combined")
+		}
+		if only, err = all.Profile(c.String("profile")); err != nil {
+			return nil, err
+		}
+	}
+	selected, err := all.Select(only, list(c.String("skip")))
 	if err != nil {
 		return nil, err
 	}
@@ -298,6 +309,7 @@ func rulesCommand() *cli.Command {
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "only", Usage: "list only these categories (comma-separated)"},
 			&cli.StringFlag{Name: "skip", Usage: "leave these categories out (comma-separated)"},
+			&cli.StringFlag{Name: "profile", Usage: "list the categories of a profile: default or sim"},
 			&cli.StringSliceFlag{Name: "rules", Usage: "add the rules of `FILE` to the catalog"},
 		},
 		Action: func(c *cli.Context) error {
@@ -305,9 +317,16 @@ func rulesCommand() *cli.Command {
 			if err != nil {
 				return fail(err)
 			}
+			if c.String("only") == "" && c.String("profile") == "" {
+				opts.Rules = opts.All // list the optional categories too
+			}
 			w := tabwriter.NewWriter(c.App.Writer, 0, 4, 2, ' ', 0)
 			for _, cat := range opts.Rules.Categories {
-				fmt.Fprintf(w, "%s\t%s\n", cat.Name, cat.Doc)
+				doc := cat.Doc
+				if cat.Optional {
+					doc += " [optional: --only " + cat.Name + " or --profile sim]"
+				}
+				fmt.Fprintf(w, "%s\t%s\n", cat.Name, doc)
 				for _, r := range opts.Rules.Rules {
 					if r.Category == cat.Name {
 						fmt.Fprintf(w, "  %s\t-> %s\t%s\n", r.Target, r.Replacement, r.Doc)

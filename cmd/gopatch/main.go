@@ -8,6 +8,7 @@
 //	gopatch revert [flags] [packages]   restore the original calls
 //	gopatch check  [flags] [packages]   exit 3 if patchable sites are unpatched
 //	gopatch rules  [flags]              list the categories and rules
+//	gopatch report [flags] FILE         print an observe profile as a table
 //
 // Packages default to ./... ; .go files may be named explicitly. Exit status is 0
 // on success, 1 on error and 3 when check finds work.
@@ -62,6 +63,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			revertCommand(),
 			checkCommand(),
 			rulesCommand(),
+			reportCommand(),
 		},
 	}
 }
