@@ -164,24 +164,25 @@ func constructNode(m *match, n dst.Node, names *shimNames) dst.Node {
 	panic("gopatch: unexpected construct node")
 }
 
-// revertConstruct turns a forwarder call back into the construct, or returns nil.
-func revertConstruct(n dst.Node, kindOf func(dst.Expr) string) dst.Node {
+// revertConstruct turns a forwarder call back into the construct, or returns nil;
+// it also returns the construct's kind.
+func revertConstruct(n dst.Node, kindOf func(dst.Expr) string) (dst.Node, string) {
 	switch n := n.(type) {
 	case *dst.ExprStmt:
 		call, ok := n.X.(*dst.CallExpr)
 		if !ok {
-			return nil
+			return nil, ""
 		}
 		if inner, ok := call.Fun.(*dst.CallExpr); ok && kindOf(inner.Fun) == "go" && len(inner.Args) == 2 {
 			g := &dst.GoStmt{Call: &dst.CallExpr{Fun: inner.Args[1], Args: call.Args, Ellipsis: call.Ellipsis}}
 			g.Call.Decs.Lparen = call.Decs.Lparen
 			g.Decs.NodeDecs = n.Decs.NodeDecs
-			return g
+			return g, "go"
 		}
 		if kindOf(call.Fun) == "send" && len(call.Args) == 3 {
 			s := &dst.SendStmt{Chan: call.Args[1], Value: call.Args[2]}
 			s.Decs.NodeDecs = n.Decs.NodeDecs
-			return s
+			return s, "send"
 		}
 	case *dst.CallExpr:
 		switch kindOf(n.Fun) {
@@ -189,19 +190,19 @@ func revertConstruct(n dst.Node, kindOf func(dst.Expr) string) dst.Node {
 			if len(n.Args) == 2 {
 				u := &dst.UnaryExpr{Op: token.ARROW, X: n.Args[1]}
 				u.Decs.NodeDecs = n.Decs.NodeDecs
-				return u
+				return u, kindOf(n.Fun)
 			}
 		case "close":
 			c := &dst.CallExpr{Fun: dst.NewIdent("close"), Args: n.Args[1:], Ellipsis: n.Ellipsis}
 			c.Decs.NodeDecs = n.Decs.NodeDecs
-			return c
+			return c, "close"
 		case "range":
 			if len(n.Args) == 2 {
 				x := n.Args[1]
 				*x.Decorations() = n.Decs.NodeDecs
-				return x
+				return x, "range"
 			}
 		}
 	}
-	return nil
+	return nil, ""
 }

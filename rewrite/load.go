@@ -179,6 +179,7 @@ func (p *program) index(all *rules.Set, objs map[*rules.Rule]*types.Func) {
 	for _, r := range all.Rules {
 		if r.Construct != "" {
 			p.fwKind[r.Replacement] = r.Construct
+			p.byRepl[r.Replacement] = r
 			if selected[r] {
 				p.constructs[r.Construct] = r
 			}

@@ -104,8 +104,13 @@ func (p *program) revertFile(fset *token.FileSet, f *ast.File, src []byte, names
 		if failure != nil {
 			return false
 		}
-		if orig := revertConstruct(c.Node(), kindOf); orig != nil {
+		if orig, kind := revertConstruct(c.Node(), kindOf); orig != nil {
 			mark(c.Node())
+			for _, r := range p.byRepl {
+				if r.Construct == kind {
+					done = append(done, reverted{0, r, lineOf(fset, d, c.Node())})
+				}
+			}
 			if g, ok := orig.(*dst.GoStmt); ok {
 				// go gopatch.At(1).MutexLock(&mu): the method call is only
 				// whole again now.

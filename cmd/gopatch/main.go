@@ -9,6 +9,7 @@
 //	gopatch check  [flags] [packages]   exit 3 if patchable sites are unpatched
 //	gopatch rules  [flags]              list the categories and rules
 //	gopatch report [flags] FILE         print an observe profile as a table
+//	gopatch test   --seeds N [packages]  sweep seeds under the sim hub
 //
 // Packages default to ./... ; .go files may be named explicitly. Exit status is 0
 // on success, 1 on error and 3 when check finds work.
@@ -64,6 +65,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			checkCommand(),
 			rulesCommand(),
 			reportCommand(),
+			testCommand(),
 		},
 	}
 }
