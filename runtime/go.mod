@@ -1,3 +1,3 @@
 module gopatch.dev/gopatch/runtime
 
-go 1.21
+go 1.18

@@ -5,7 +5,6 @@ import (
 	"os"
 	"sort"
 	"sync"
-	"sync/atomic"
 )
 
 // Hub decides what a patched blocking call does. Before runs ahead of the original
@@ -41,7 +40,7 @@ type Op struct {
 type hubBox struct{ hub Hub }
 
 // current is nil while no hub is in force: the passthrough fast path.
-var current atomic.Pointer[hubBox]
+var current atomicPointer[hubBox]
 
 // active returns the hub in force, or nil for passthrough.
 func active() Hub {

@@ -5,7 +5,6 @@ import (
 	"math/bits"
 	"sort"
 	"sync"
-	"sync/atomic"
 	"time"
 )
 
@@ -120,15 +119,16 @@ func (o *Observer) newStats(site *Site, op *Op) *siteStats {
 // of the histogram, so a call costs two atomic additions (and, rarely, a
 // compare-and-swap for a new maximum).
 type siteStats struct {
+	// 64-bit atomics first: aligned on 32-bit platforms.
+	total  atomicInt64 // nanoseconds blocked, summed
+	min1   atomicInt64 // shortest call, in nanoseconds, plus one (0: no call yet)
+	max    atomicInt64 // longest call, in nanoseconds
+	errors atomicInt64 // calls that returned an error
+	hist   [histBuckets]atomicInt64
+
 	owner *Observer
 	site  *Site
 	op    *Op
-
-	total  atomic.Int64 // nanoseconds blocked, summed
-	min1   atomic.Int64 // shortest call, in nanoseconds, plus one (0: no call yet)
-	max    atomic.Int64 // longest call, in nanoseconds
-	errors atomic.Int64 // calls that returned an error
-	hist   [histBuckets]atomic.Int64
 }
 
 func (s *siteStats) record(d int64, err error) {
@@ -313,7 +313,7 @@ func (o *Observer) snapshot() profileSnapshot {
 
 var (
 	procObsMu sync.Mutex
-	procObs   atomic.Pointer[Observer]
+	procObs   atomicPointer[Observer]
 )
 
 // processObserver returns the process's observer, making it (and starting its

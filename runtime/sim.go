@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 	"unsafe"
 )
@@ -101,6 +100,10 @@ func (g *simG) sched() bool { return g.owned && g.state != gExternal }
 // Run; GOPATCH_HUB=sim puts one in force for a whole process, where every goroutine
 // is tracked rather than owned.
 type Sim struct {
+	// 64-bit atomics first: aligned on 32-bit platforms.
+	activity atomicUint64
+	steps    atomicUint64
+
 	seed uint64
 
 	mu       sync.Mutex
@@ -121,12 +124,10 @@ type Sim struct {
 	net      *vnet
 	onces    map[*sync.Once]bool
 
-	cur      atomic.Pointer[simG]
-	owned    atomic.Int32 // live owned goroutines
-	baseline int32        // goroutines that existed at Run, the sim's own included
-	mixed    atomic.Bool
-	activity atomic.Uint64
-	steps    atomic.Uint64
+	cur      atomicPointer[simG]
+	owned    atomicInt32 // live owned goroutines
+	baseline int32       // goroutines that existed at Run, the sim's own included
+	mixed    atomicBool
 	hash     uint64
 	trace    [traceRing]traceEntry
 	traceN   int

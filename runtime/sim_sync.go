@@ -39,7 +39,7 @@ var wgReadable = func() bool {
 }()
 
 func wgCounter(wg *sync.WaitGroup) int32 {
-	return int32((*atomic.Uint64)(unsafe.Pointer(wg)).Load() >> 32)
+	return int32(atomic.LoadUint64((*uint64)(unsafe.Pointer(wg))) >> 32)
 }
 
 // WaitGroupWait waits, cooperatively, for wg's counter to reach zero.

@@ -5,7 +5,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"sync/atomic"
 )
 
 // Package is the runtime's record of one patched package. gopatch declares one in a
@@ -30,7 +29,7 @@ type Site struct {
 	fn   string
 	pc   uintptr
 
-	stats atomic.Pointer[siteStats] // the observe hub's record of the site (observe.go)
+	stats atomicPointer[siteStats] // the observe hub's record of the site (observe.go)
 }
 
 var (
