@@ -939,6 +939,26 @@ func init() {
 			}
 			return nil
 		}},
+		shimCase{"ContextWithTimeout", "context.WithTimeout", false, func(t *testing.T, c gopatchrt.Call, inj bool) error {
+			ctx, cancel := c.ContextWithTimeout(context.Background(), time.Millisecond)
+			defer cancel()
+			within(t, ctx.Done(), "the context's deadline")
+			if ctx.Err() != context.DeadlineExceeded {
+				t.Errorf("ctx.Err() = %v, want DeadlineExceeded", ctx.Err())
+			}
+			return nil
+		}},
+		shimCase{"ContextWithDeadline", "context.WithDeadline", false, func(t *testing.T, c gopatchrt.Call, inj bool) error {
+			ctx, cancel := c.ContextWithDeadline(context.Background(), time.Now().Add(time.Hour))
+			if d, ok := ctx.Deadline(); !ok || time.Until(d) < 59*time.Minute {
+				t.Errorf("Deadline() = %v, %v; want an hour from now", d, ok)
+			}
+			cancel()
+			if ctx.Err() != context.Canceled {
+				t.Errorf("after cancel, ctx.Err() = %v", ctx.Err())
+			}
+			return nil
+		}},
 		shimCase{"TimerStop", "(*time.Timer).Stop", false, func(t *testing.T, c gopatchrt.Call, inj bool) error {
 			tm := time.NewTimer(time.Hour)
 			if !c.TimerStop(tm) {

@@ -1,6 +1,9 @@
 package gopatchrt
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // Under a hub that implements Clock, the time shims ask the hub's clock instead of
 // the time package; the hub still sees Before and After around each call.
@@ -255,4 +258,37 @@ func (c Call) tickerReset(h Hub, t *time.Ticker, d time.Duration) {
 			t.Reset(d)
 		}
 	})
+}
+
+var (
+	opContextWithTimeout  = &Op{"time", "context.WithTimeout"}
+	opContextWithDeadline = &Op{"time", "context.WithDeadline"}
+)
+
+// ContextWithTimeout stands in for context.WithTimeout. Under a hub that keeps its
+// own time (the sim) the deadline is on that clock.
+func (c Call) ContextWithTimeout(parent context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	if h := active(); h != nil {
+		return c.contextWithTimeout(h, parent, d)
+	}
+	return context.WithTimeout(parent, d)
+}
+
+func (c Call) contextWithTimeout(h Hub, parent context.Context, d time.Duration) (ctx context.Context, cancel context.CancelFunc) {
+	always(c, h, opContextWithTimeout, func() { ctx, cancel = WithTimeout(c, parent, d) })
+	return ctx, cancel
+}
+
+// ContextWithDeadline stands in for context.WithDeadline. Under a hub that keeps
+// its own time (the sim) the deadline is on that clock.
+func (c Call) ContextWithDeadline(parent context.Context, t time.Time) (context.Context, context.CancelFunc) {
+	if h := active(); h != nil {
+		return c.contextWithDeadline(h, parent, t)
+	}
+	return context.WithDeadline(parent, t)
+}
+
+func (c Call) contextWithDeadline(h Hub, parent context.Context, t time.Time) (ctx context.Context, cancel context.CancelFunc) {
+	always(c, h, opContextWithDeadline, func() { ctx, cancel = WithDeadline(c, parent, t) })
+	return ctx, cancel
 }
