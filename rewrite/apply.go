@@ -76,7 +76,7 @@ func Apply(opts *Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{}
+	res := &Result{Warnings: p.warnings}
 	if p.unresolved {
 		res.warnf("the module does not resolve %s (go.mod has no requirement or replace for it): calls whose types come from patched calls cannot be matched", RuntimePath)
 	}

@@ -38,6 +38,8 @@ type program struct {
 	fwKind     map[string]string
 	// goVersion is the go directive of the module's go.mod.
 	goVersion string
+	// warnings found while loading, such as cgo files left alone.
+	warnings []string
 }
 
 // unit is one package to process: a package, or its test variant (which holds the
@@ -225,9 +227,16 @@ func (p *program) collect(pkgs []*packages.Package, tolerant bool) error {
 		if strings.HasSuffix(pkg.ID, ".test") || pkg.Name == "" && len(pkg.GoFiles) == 0 && len(pkg.Errors) == 0 {
 			continue // the synthesized test main, or nothing
 		}
+		runtimeMissing := false
+		for _, e := range pkg.Errors {
+			runtimeMissing = runtimeMissing || strings.Contains(e.Msg, RuntimePath)
+		}
 		for _, e := range pkg.Errors {
 			if tolerant && e.Kind == packages.TypeError {
 				continue
+			}
+			if runtimeMissing && strings.Contains(e.Msg, `could not import C `) {
+				continue // cgo does not run when go list cannot resolve an import
 			}
 			if strings.Contains(e.Msg, RuntimePath) {
 				// A patched package whose go.mod does not (yet) resolve the
@@ -261,6 +270,16 @@ func (p *program) collect(pkgs []*packages.Package, tolerant bool) error {
 			continue
 		}
 		u := &unit{pkg: pkg}
+		compiled := map[string]bool{}
+		for _, name := range pkg.CompiledGoFiles {
+			compiled[name] = true
+		}
+		for _, name := range pkg.GoFiles {
+			// cgo rewrites these files; the type-checked syntax is cgo's output.
+			if !compiled[name] && p.inModule(name) && (len(p.files) == 0 || p.files[name]) {
+				p.warnings = append(p.warnings, fmt.Sprintf("%s: uses cgo; left alone", p.rel(name)))
+			}
+		}
 		for _, f := range pkg.Syntax {
 			name := p.fset.File(f.Pos()).Name()
 			if !p.inModule(name) {

@@ -61,6 +61,15 @@ func Write(changes []Change) error {
 		}
 		done = append(done, staged{c, tmp})
 	}
+	if afterStaging != nil {
+		afterStaging()
+	}
+	select {
+	case sig := <-sigs:
+		cleanup()
+		return fmt.Errorf("interrupted by %v; nothing was written", sig)
+	default:
+	}
 
 	for i, s := range done {
 		var err error
@@ -86,6 +95,10 @@ func Write(changes []Change) error {
 	}
 	return nil
 }
+
+// afterStaging, when set by a test, runs once every temporary file is written and
+// before any is renamed.
+var afterStaging func()
 
 func writeTemp(c Change) (string, error) {
 	f, err := os.CreateTemp(filepath.Dir(c.Path), ".gopatch-*.tmp")
