@@ -41,8 +41,8 @@ func (m Module) String() string { return m.Path + "@" + m.Version }
 //	module  test  why
 //
 // test is a test name as go test -json reports it (subtests with their
-// slashes), matched in any package of the module, or one of the steps apply,
-// build, vet, revert.
+// slashes), matched in any package of the module, or one of the steps scan,
+// apply, build, vet, revert.
 type KnownFailure struct {
 	Module, Test, Why string
 	Line              int

@@ -208,6 +208,7 @@ type result struct {
 	flaky       []string // regressions that passed when run again
 	revert      string   // "identical" or what differs
 	dur         time.Duration
+	applied     bool  // apply succeeded
 	err         error // the harness could not finish this module
 }
 
@@ -342,7 +343,9 @@ func checkModule(t *testing.T, r *result, gopatch, runtimeDir, dir string, kfs [
 	}
 	sites, err := scan(gopatch, dir, profile)
 	if err != nil {
-		return err
+		r.revert = "not patched"
+		fail("scan", "%v", err)
+		return nil
 	}
 	r.found, r.statuses = map[string]int{}, map[string]int{}
 	for _, s := range sites {
@@ -366,6 +369,7 @@ func checkModule(t *testing.T, r *result, gopatch, runtimeDir, dir string, kfs [
 	if mm := regexp.MustCompile(`patched (\d+) call sites?`).FindSubmatch(applyOut); mm != nil {
 		r.patched, _ = strconv.Atoi(string(mm[1]))
 	}
+	r.applied = true
 	if after, err := scan(gopatch, dir, profile); err != nil {
 		fail("apply", "scan after apply: %v", err)
 	} else {
@@ -470,7 +474,7 @@ func compareTests(t *testing.T, r *result, dir string, kfs []KnownFailure) {
 		t.Errorf("regression: %s passed in the baseline, %s when patched\n%s", k, state, out)
 	}
 	for _, kf := range kfs {
-		if kf.Module != r.mod.Path || kf.Test == "apply" || kf.Test == "build" || kf.Test == "vet" || kf.Test == "revert" {
+		if kf.Module != r.mod.Path || kf.Test == "scan" || kf.Test == "apply" || kf.Test == "build" || kf.Test == "vet" || kf.Test == "revert" {
 			continue
 		}
 		hit := false
@@ -638,8 +642,11 @@ func writeTable(w *bytes.Buffer, results []*result, profile string) {
 		if r.err != nil {
 			revert = "harness error"
 		}
-		if r.found == nil {
-			build, regr = "-", "-"
+		if !r.applied {
+			build, regr = okOr(r.baseBuild)+" -> -", "-"
+			if vet != "-" {
+				vet = okOr(r.baseVet) + " -> -"
+			}
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n",
 			r.mod, strings.Join(cats, ", "), r.patched, r.statuses["unsupported"], orDash(strings.Join(other, ", ")),
