@@ -19,9 +19,6 @@ const modMarker = "// added by gopatch"
 // directive) to go.mod, as lines appended at its end.
 func (p *program) requireRuntime(res *Result) error {
 	path := filepath.Join(p.modRoot, "go.mod")
-	if !versionAtLeast(p.goVersion, RuntimeGoVersion) {
-		return fmt.Errorf("%s: says go %s, and the runtime needs go %s: raise the go line (or use --no-mod and provide the runtime yourself)", p.rel(path), p.goVersion, RuntimeGoVersion)
-	}
 	src, err := os.ReadFile(path)
 	if err != nil {
 		return err

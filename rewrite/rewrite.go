@@ -23,10 +23,6 @@ const RuntimePath = "gopatch.dev/gopatch/runtime"
 // RuntimeVersion is the version of the runtime that Apply requires in go.mod.
 const RuntimeVersion = "v0.1.0"
 
-// RuntimeGoVersion is the go line of the runtime's go.mod: the oldest Go a patched
-// module may declare.
-const RuntimeGoVersion = "1.18"
-
 // Options says what to load and which rules to use.
 type Options struct {
 	// Dir is the directory to work in; file paths in results are relative to it.
