@@ -232,18 +232,21 @@ func (p *program) collect(pkgs []*packages.Package, tolerant bool) error {
 			runtimeMissing = runtimeMissing || strings.Contains(e.Msg, RuntimePath)
 		}
 		for _, e := range pkg.Errors {
-			if tolerant && e.Kind == packages.TypeError {
-				continue
-			}
-			if runtimeMissing && strings.Contains(e.Msg, `could not import C `) {
-				continue // cgo does not run when go list cannot resolve an import
-			}
 			if strings.Contains(e.Msg, RuntimePath) {
 				// A patched package whose go.mod does not (yet) resolve the
 				// runtime: the patched calls are known by syntax, and the rest
 				// of the package still type-checks.
 				p.unresolved = true
 				continue
+			}
+			if (tolerant || runtimeMissing) && e.Kind == packages.TypeError {
+				// Without the runtime, a patched call has no type, and so
+				// neither has what uses its results: handle(l.Accept()),
+				// patched, is "not enough arguments in call to handle".
+				continue
+			}
+			if runtimeMissing && strings.Contains(e.Msg, `could not import C `) {
+				continue // cgo does not run when go list cannot resolve an import
 			}
 			msg := e.Error()
 			if !seenErr[msg] {
