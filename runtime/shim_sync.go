@@ -54,147 +54,225 @@ func lock(c Call, h Hub, op *Op, l tryLocker) {
 
 // MutexLock stands in for (*sync.Mutex).Lock.
 func (c Call) MutexLock(m *sync.Mutex) {
-	if h := active(); h != nil {
-		lock(c, h, opMutexLock, m)
+	fwd10(c, m, (*sync.Mutex).Lock, Call.hubMutexLock)
+}
+
+// hubMutexLock is MutexLock while a hub is in force.
+func (c Call) hubMutexLock(m *sync.Mutex) {
+	h := active()
+	if h == nil {
+		m.Lock()
 		return
 	}
-	m.Lock()
+	lock(c, h, opMutexLock, m)
 }
 
 // MutexUnlock stands in for (*sync.Mutex).Unlock.
 func (c Call) MutexUnlock(m *sync.Mutex) {
-	if h := active(); h != nil {
-		always(c, h, opMutexUnlock, m.Unlock)
+	fwd10(c, m, (*sync.Mutex).Unlock, Call.hubMutexUnlock)
+}
+
+// hubMutexUnlock is MutexUnlock while a hub is in force.
+func (c Call) hubMutexUnlock(m *sync.Mutex) {
+	h := active()
+	if h == nil {
+		m.Unlock()
 		return
 	}
-	m.Unlock()
+	always(c, h, opMutexUnlock, m.Unlock)
 }
 
 // RWMutexLock stands in for (*sync.RWMutex).Lock.
 func (c Call) RWMutexLock(rw *sync.RWMutex) {
-	if h := active(); h != nil {
-		lock(c, h, opRWMutexLock, rw)
+	fwd10(c, rw, (*sync.RWMutex).Lock, Call.hubRWMutexLock)
+}
+
+// hubRWMutexLock is RWMutexLock while a hub is in force.
+func (c Call) hubRWMutexLock(rw *sync.RWMutex) {
+	h := active()
+	if h == nil {
+		rw.Lock()
 		return
 	}
-	rw.Lock()
+	lock(c, h, opRWMutexLock, rw)
 }
 
 // RWMutexUnlock stands in for (*sync.RWMutex).Unlock.
 func (c Call) RWMutexUnlock(rw *sync.RWMutex) {
-	if h := active(); h != nil {
-		always(c, h, opRWMutexUnlock, rw.Unlock)
+	fwd10(c, rw, (*sync.RWMutex).Unlock, Call.hubRWMutexUnlock)
+}
+
+// hubRWMutexUnlock is RWMutexUnlock while a hub is in force.
+func (c Call) hubRWMutexUnlock(rw *sync.RWMutex) {
+	h := active()
+	if h == nil {
+		rw.Unlock()
 		return
 	}
-	rw.Unlock()
+	always(c, h, opRWMutexUnlock, rw.Unlock)
 }
 
 // RWMutexRLock stands in for (*sync.RWMutex).RLock.
 func (c Call) RWMutexRLock(rw *sync.RWMutex) {
-	if h := active(); h != nil {
-		lock(c, h, opRWMutexRLock, (*rlocker)(rw))
+	fwd10(c, rw, (*sync.RWMutex).RLock, Call.hubRWMutexRLock)
+}
+
+// hubRWMutexRLock is RWMutexRLock while a hub is in force.
+func (c Call) hubRWMutexRLock(rw *sync.RWMutex) {
+	h := active()
+	if h == nil {
+		rw.RLock()
 		return
 	}
-	rw.RLock()
+	lock(c, h, opRWMutexRLock, (*rlocker)(rw))
 }
 
 // RWMutexRUnlock stands in for (*sync.RWMutex).RUnlock.
 func (c Call) RWMutexRUnlock(rw *sync.RWMutex) {
-	if h := active(); h != nil {
-		always(c, h, opRWMutexRUnlock, rw.RUnlock)
+	fwd10(c, rw, (*sync.RWMutex).RUnlock, Call.hubRWMutexRUnlock)
+}
+
+// hubRWMutexRUnlock is RWMutexRUnlock while a hub is in force.
+func (c Call) hubRWMutexRUnlock(rw *sync.RWMutex) {
+	h := active()
+	if h == nil {
+		rw.RUnlock()
 		return
 	}
-	rw.RUnlock()
+	always(c, h, opRWMutexRUnlock, rw.RUnlock)
 }
 
 // WaitGroupAdd stands in for (*sync.WaitGroup).Add.
 func (c Call) WaitGroupAdd(wg *sync.WaitGroup, delta int) {
-	if h := active(); h != nil {
-		always(c, h, opWaitGroupAdd, func() { wg.Add(delta) })
+	fwd20(c, wg, delta, (*sync.WaitGroup).Add, Call.hubWaitGroupAdd)
+}
+
+// hubWaitGroupAdd is WaitGroupAdd while a hub is in force.
+func (c Call) hubWaitGroupAdd(wg *sync.WaitGroup, delta int) {
+	h := active()
+	if h == nil {
+		wg.Add(delta)
 		return
 	}
-	wg.Add(delta)
+	always(c, h, opWaitGroupAdd, func() { wg.Add(delta) })
 }
 
 // WaitGroupDone stands in for (*sync.WaitGroup).Done.
 func (c Call) WaitGroupDone(wg *sync.WaitGroup) {
-	if h := active(); h != nil {
-		always(c, h, opWaitGroupDone, wg.Done)
+	fwd10(c, wg, (*sync.WaitGroup).Done, Call.hubWaitGroupDone)
+}
+
+// hubWaitGroupDone is WaitGroupDone while a hub is in force.
+func (c Call) hubWaitGroupDone(wg *sync.WaitGroup) {
+	h := active()
+	if h == nil {
+		wg.Done()
 		return
 	}
-	wg.Done()
+	always(c, h, opWaitGroupDone, wg.Done)
 }
 
 // WaitGroupWait stands in for (*sync.WaitGroup).Wait.
 func (c Call) WaitGroupWait(wg *sync.WaitGroup) {
-	if h := active(); h != nil {
-		always(c, h, opWaitGroupWait, func() {
-			if s, ok := h.(syncScheduler); ok {
-				s.WaitGroupWait(c.site, wg)
-				return
-			}
-			wg.Wait()
-		})
+	fwd10(c, wg, (*sync.WaitGroup).Wait, Call.hubWaitGroupWait)
+}
+
+// hubWaitGroupWait is WaitGroupWait while a hub is in force.
+func (c Call) hubWaitGroupWait(wg *sync.WaitGroup) {
+	h := active()
+	if h == nil {
+		wg.Wait()
 		return
 	}
-	wg.Wait()
+	always(c, h, opWaitGroupWait, func() {
+		if s, ok := h.(syncScheduler); ok {
+			s.WaitGroupWait(c.site, wg)
+			return
+		}
+		wg.Wait()
+	})
 }
 
 // CondWait stands in for (*sync.Cond).Wait.
 func (c Call) CondWait(cond *sync.Cond) {
-	if h := active(); h != nil {
-		always(c, h, opCondWait, func() {
-			if s, ok := h.(syncScheduler); ok {
-				s.CondWait(c.site, cond)
-				return
-			}
-			cond.Wait()
-		})
+	fwd10(c, cond, (*sync.Cond).Wait, Call.hubCondWait)
+}
+
+// hubCondWait is CondWait while a hub is in force.
+func (c Call) hubCondWait(cond *sync.Cond) {
+	h := active()
+	if h == nil {
+		cond.Wait()
 		return
 	}
-	cond.Wait()
+	always(c, h, opCondWait, func() {
+		if s, ok := h.(syncScheduler); ok {
+			s.CondWait(c.site, cond)
+			return
+		}
+		cond.Wait()
+	})
 }
 
 // CondSignal stands in for (*sync.Cond).Signal.
 func (c Call) CondSignal(cond *sync.Cond) {
-	if h := active(); h != nil {
-		always(c, h, opCondSignal, func() {
-			if s, ok := h.(syncScheduler); ok {
-				s.CondSignal(c.site, cond, false)
-				return
-			}
-			cond.Signal()
-		})
+	fwd10(c, cond, (*sync.Cond).Signal, Call.hubCondSignal)
+}
+
+// hubCondSignal is CondSignal while a hub is in force.
+func (c Call) hubCondSignal(cond *sync.Cond) {
+	h := active()
+	if h == nil {
+		cond.Signal()
 		return
 	}
-	cond.Signal()
+	always(c, h, opCondSignal, func() {
+		if s, ok := h.(syncScheduler); ok {
+			s.CondSignal(c.site, cond, false)
+			return
+		}
+		cond.Signal()
+	})
 }
 
 // CondBroadcast stands in for (*sync.Cond).Broadcast.
 func (c Call) CondBroadcast(cond *sync.Cond) {
-	if h := active(); h != nil {
-		always(c, h, opCondBroadcast, func() {
-			if s, ok := h.(syncScheduler); ok {
-				s.CondSignal(c.site, cond, true)
-				return
-			}
-			cond.Broadcast()
-		})
+	fwd10(c, cond, (*sync.Cond).Broadcast, Call.hubCondBroadcast)
+}
+
+// hubCondBroadcast is CondBroadcast while a hub is in force.
+func (c Call) hubCondBroadcast(cond *sync.Cond) {
+	h := active()
+	if h == nil {
+		cond.Broadcast()
 		return
 	}
-	cond.Broadcast()
+	always(c, h, opCondBroadcast, func() {
+		if s, ok := h.(syncScheduler); ok {
+			s.CondSignal(c.site, cond, true)
+			return
+		}
+		cond.Broadcast()
+	})
 }
 
 // OnceDo stands in for (*sync.Once).Do.
 func (c Call) OnceDo(o *sync.Once, f func()) {
-	if h := active(); h != nil {
-		always(c, h, opOnceDo, func() {
-			if s, ok := h.(syncScheduler); ok {
-				s.OnceDo(c.site, o, f)
-				return
-			}
-			o.Do(f)
-		})
+	fwd20(c, o, f, (*sync.Once).Do, Call.hubOnceDo)
+}
+
+// hubOnceDo is OnceDo while a hub is in force.
+func (c Call) hubOnceDo(o *sync.Once, f func()) {
+	h := active()
+	if h == nil {
+		o.Do(f)
 		return
 	}
-	o.Do(f)
+	always(c, h, opOnceDo, func() {
+		if s, ok := h.(syncScheduler); ok {
+			s.OnceDo(c.site, o, f)
+			return
+		}
+		o.Do(f)
+	})
 }

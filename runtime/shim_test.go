@@ -387,6 +387,47 @@ func TestZeroAllocs(t *testing.T) {
 	}
 }
 
+// overInlineBudget lists the shims too big for the inliner even as one call to a
+// fwd helper (call.go): three results and three or more parameters. They cost
+// passthrough a call, against a DNS lookup.
+var overInlineBudget = map[string]bool{"LookupSRV": true, "ResolverLookupSRV": true}
+
+// TestShimsInline checks, with the compiler's own report, that the passthrough
+// path stays inlinable: At and every shim but those of overInlineBudget. A shim
+// that stops being inlinable costs every patched call a call to the shim.
+func TestShimsInline(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the package")
+	}
+	gobin := filepath.Join(goruntime.GOROOT(), "bin", "go")
+	if _, err := os.Stat(gobin); err != nil {
+		t.Skipf("no go command: %v", err)
+	}
+	out, err := exec.Command(gobin, "build", "-gcflags=-m", "-o", os.DevNull, ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go build -gcflags=-m: %v\n%s", err, out)
+	}
+	inlinable := map[string]bool{}
+	for _, line := range strings.Split(string(out), "\n") {
+		if _, after, ok := strings.Cut(line, ": can inline "); ok {
+			inlinable[strings.Fields(after)[0]] = true
+		}
+	}
+	if !inlinable["(*Package).At"] {
+		t.Error("(*Package).At is not inlinable")
+	}
+	ct := reflect.TypeOf(gopatchrt.Call{})
+	for i := 0; i < ct.NumMethod(); i++ {
+		name := ct.Method(i).Name
+		if name == "Site" {
+			continue
+		}
+		if got, want := inlinable["Call."+name], !overInlineBudget[name]; got != want {
+			t.Errorf("Call.%s inlinable: %v, want %v", name, got, want)
+		}
+	}
+}
+
 // ---- fixtures
 
 func listenTCP(t testing.TB) *net.TCPListener {

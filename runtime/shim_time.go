@@ -26,11 +26,17 @@ var (
 
 // Sleep stands in for time.Sleep. A hub's Token.Err skips the sleep.
 func (c Call) Sleep(d time.Duration) {
-	if h := active(); h != nil {
-		c.sleep(h, d)
+	fwd10(c, d, time.Sleep, Call.hubSleep)
+}
+
+// hubSleep is Sleep while a hub is in force.
+func (c Call) hubSleep(d time.Duration) {
+	h := active()
+	if h == nil {
+		time.Sleep(d)
 		return
 	}
-	time.Sleep(d)
+	c.sleep(h, d)
 }
 
 func (c Call) sleep(h Hub, d time.Duration) {
@@ -47,10 +53,16 @@ func (c Call) sleep(h Hub, d time.Duration) {
 
 // After stands in for time.After.
 func (c Call) After(d time.Duration) <-chan time.Time {
-	if h := active(); h != nil {
-		return c.after(h, d)
+	return fwd11(c, d, time.After, Call.hubAfter)
+}
+
+// hubAfter is After while a hub is in force.
+func (c Call) hubAfter(d time.Duration) <-chan time.Time {
+	h := active()
+	if h == nil {
+		return time.After(d)
 	}
-	return time.After(d)
+	return c.after(h, d)
 }
 
 func (c Call) after(h Hub, d time.Duration) <-chan time.Time {
@@ -65,10 +77,16 @@ func (c Call) after(h Hub, d time.Duration) <-chan time.Time {
 // Tick stands in for time.Tick. Like time.Tick it returns nil when d <= 0, under a
 // Clock too.
 func (c Call) Tick(d time.Duration) <-chan time.Time {
-	if h := active(); h != nil {
-		return c.tick(h, d)
+	return fwd11(c, d, time.Tick, Call.hubTick)
+}
+
+// hubTick is Tick while a hub is in force.
+func (c Call) hubTick(d time.Duration) <-chan time.Time {
+	h := active()
+	if h == nil {
+		return time.Tick(d)
 	}
-	return time.Tick(d)
+	return c.tick(h, d)
 }
 
 func (c Call) tick(h Hub, d time.Duration) <-chan time.Time {
@@ -85,10 +103,16 @@ func (c Call) tick(h Hub, d time.Duration) <-chan time.Time {
 
 // NewTimer stands in for time.NewTimer.
 func (c Call) NewTimer(d time.Duration) *time.Timer {
-	if h := active(); h != nil {
-		return c.newTimer(h, d)
+	return fwd11(c, d, time.NewTimer, Call.hubNewTimer)
+}
+
+// hubNewTimer is NewTimer while a hub is in force.
+func (c Call) hubNewTimer(d time.Duration) *time.Timer {
+	h := active()
+	if h == nil {
+		return time.NewTimer(d)
 	}
-	return time.NewTimer(d)
+	return c.newTimer(h, d)
 }
 
 func (c Call) newTimer(h Hub, d time.Duration) *time.Timer {
@@ -103,10 +127,16 @@ func (c Call) newTimer(h Hub, d time.Duration) *time.Timer {
 // NewTicker stands in for time.NewTicker. Under a Clock, the clock decides what a
 // non-positive d does (time.NewTicker panics).
 func (c Call) NewTicker(d time.Duration) *time.Ticker {
-	if h := active(); h != nil {
-		return c.newTicker(h, d)
+	return fwd11(c, d, time.NewTicker, Call.hubNewTicker)
+}
+
+// hubNewTicker is NewTicker while a hub is in force.
+func (c Call) hubNewTicker(d time.Duration) *time.Ticker {
+	h := active()
+	if h == nil {
+		return time.NewTicker(d)
 	}
-	return time.NewTicker(d)
+	return c.newTicker(h, d)
 }
 
 func (c Call) newTicker(h Hub, d time.Duration) *time.Ticker {
@@ -120,10 +150,16 @@ func (c Call) newTicker(h Hub, d time.Duration) *time.Ticker {
 
 // AfterFunc stands in for time.AfterFunc.
 func (c Call) AfterFunc(d time.Duration, f func()) *time.Timer {
-	if h := active(); h != nil {
-		return c.afterFunc(h, d, f)
+	return fwd21(c, d, f, time.AfterFunc, Call.hubAfterFunc)
+}
+
+// hubAfterFunc is AfterFunc while a hub is in force.
+func (c Call) hubAfterFunc(d time.Duration, f func()) *time.Timer {
+	h := active()
+	if h == nil {
+		return time.AfterFunc(d, f)
 	}
-	return time.AfterFunc(d, f)
+	return c.afterFunc(h, d, f)
 }
 
 func (c Call) afterFunc(h Hub, d time.Duration, f func()) *time.Timer {
@@ -137,10 +173,16 @@ func (c Call) afterFunc(h Hub, d time.Duration, f func()) *time.Timer {
 
 // Now stands in for time.Now.
 func (c Call) Now() time.Time {
-	if h := active(); h != nil {
-		return c.now(h)
+	return fwd01(c, time.Now, Call.hubNow)
+}
+
+// hubNow is Now while a hub is in force.
+func (c Call) hubNow() time.Time {
+	h := active()
+	if h == nil {
+		return time.Now()
 	}
-	return time.Now()
+	return c.now(h)
 }
 
 func (c Call) now(h Hub) time.Time {
@@ -154,10 +196,16 @@ func (c Call) now(h Hub) time.Time {
 
 // Since stands in for time.Since.
 func (c Call) Since(t time.Time) time.Duration {
-	if h := active(); h != nil {
-		return c.since(h, t)
+	return fwd11(c, t, time.Since, Call.hubSince)
+}
+
+// hubSince is Since while a hub is in force.
+func (c Call) hubSince(t time.Time) time.Duration {
+	h := active()
+	if h == nil {
+		return time.Since(t)
 	}
-	return time.Since(t)
+	return c.since(h, t)
 }
 
 func (c Call) since(h Hub, t time.Time) time.Duration {
@@ -171,10 +219,16 @@ func (c Call) since(h Hub, t time.Time) time.Duration {
 
 // Until stands in for time.Until.
 func (c Call) Until(t time.Time) time.Duration {
-	if h := active(); h != nil {
-		return c.until(h, t)
+	return fwd11(c, t, time.Until, Call.hubUntil)
+}
+
+// hubUntil is Until while a hub is in force.
+func (c Call) hubUntil(t time.Time) time.Duration {
+	h := active()
+	if h == nil {
+		return time.Until(t)
 	}
-	return time.Until(t)
+	return c.until(h, t)
 }
 
 func (c Call) until(h Hub, t time.Time) time.Duration {
@@ -189,10 +243,16 @@ func (c Call) until(h Hub, t time.Time) time.Duration {
 // TimerStop stands in for (*time.Timer).Stop. It stops the timer whatever the hub's
 // Token.Err says.
 func (c Call) TimerStop(t *time.Timer) bool {
-	if h := active(); h != nil {
-		return c.timerStop(h, t)
+	return fwd11(c, t, (*time.Timer).Stop, Call.hubTimerStop)
+}
+
+// hubTimerStop is TimerStop while a hub is in force.
+func (c Call) hubTimerStop(t *time.Timer) bool {
+	h := active()
+	if h == nil {
+		return t.Stop()
 	}
-	return t.Stop()
+	return c.timerStop(h, t)
 }
 
 func (c Call) timerStop(h Hub, t *time.Timer) bool {
@@ -206,10 +266,16 @@ func (c Call) timerStop(h Hub, t *time.Timer) bool {
 
 // TimerReset stands in for (*time.Timer).Reset.
 func (c Call) TimerReset(t *time.Timer, d time.Duration) bool {
-	if h := active(); h != nil {
-		return c.timerReset(h, t, d)
+	return fwd21(c, t, d, (*time.Timer).Reset, Call.hubTimerReset)
+}
+
+// hubTimerReset is TimerReset while a hub is in force.
+func (c Call) hubTimerReset(t *time.Timer, d time.Duration) bool {
+	h := active()
+	if h == nil {
+		return t.Reset(d)
 	}
-	return t.Reset(d)
+	return c.timerReset(h, t, d)
 }
 
 func (c Call) timerReset(h Hub, t *time.Timer, d time.Duration) bool {
@@ -224,11 +290,17 @@ func (c Call) timerReset(h Hub, t *time.Timer, d time.Duration) bool {
 // TickerStop stands in for (*time.Ticker).Stop. It stops the ticker whatever the
 // hub's Token.Err says.
 func (c Call) TickerStop(t *time.Ticker) {
-	if h := active(); h != nil {
-		c.tickerStop(h, t)
+	fwd10(c, t, (*time.Ticker).Stop, Call.hubTickerStop)
+}
+
+// hubTickerStop is TickerStop while a hub is in force.
+func (c Call) hubTickerStop(t *time.Ticker) {
+	h := active()
+	if h == nil {
+		t.Stop()
 		return
 	}
-	t.Stop()
+	c.tickerStop(h, t)
 }
 
 func (c Call) tickerStop(h Hub, t *time.Ticker) {
@@ -243,11 +315,17 @@ func (c Call) tickerStop(h Hub, t *time.Ticker) {
 
 // TickerReset stands in for (*time.Ticker).Reset.
 func (c Call) TickerReset(t *time.Ticker, d time.Duration) {
-	if h := active(); h != nil {
-		c.tickerReset(h, t, d)
+	fwd20(c, t, d, (*time.Ticker).Reset, Call.hubTickerReset)
+}
+
+// hubTickerReset is TickerReset while a hub is in force.
+func (c Call) hubTickerReset(t *time.Ticker, d time.Duration) {
+	h := active()
+	if h == nil {
+		t.Reset(d)
 		return
 	}
-	t.Reset(d)
+	c.tickerReset(h, t, d)
 }
 
 func (c Call) tickerReset(h Hub, t *time.Ticker, d time.Duration) {
@@ -268,10 +346,16 @@ var (
 // ContextWithTimeout stands in for context.WithTimeout. Under a hub that keeps its
 // own time (the sim) the deadline is on that clock.
 func (c Call) ContextWithTimeout(parent context.Context, d time.Duration) (context.Context, context.CancelFunc) {
-	if h := active(); h != nil {
-		return c.contextWithTimeout(h, parent, d)
+	return fwd22(c, parent, d, context.WithTimeout, Call.hubContextWithTimeout)
+}
+
+// hubContextWithTimeout is ContextWithTimeout while a hub is in force.
+func (c Call) hubContextWithTimeout(parent context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	h := active()
+	if h == nil {
+		return context.WithTimeout(parent, d)
 	}
-	return context.WithTimeout(parent, d)
+	return c.contextWithTimeout(h, parent, d)
 }
 
 func (c Call) contextWithTimeout(h Hub, parent context.Context, d time.Duration) (ctx context.Context, cancel context.CancelFunc) {
@@ -282,10 +366,16 @@ func (c Call) contextWithTimeout(h Hub, parent context.Context, d time.Duration)
 // ContextWithDeadline stands in for context.WithDeadline. Under a hub that keeps
 // its own time (the sim) the deadline is on that clock.
 func (c Call) ContextWithDeadline(parent context.Context, t time.Time) (context.Context, context.CancelFunc) {
-	if h := active(); h != nil {
-		return c.contextWithDeadline(h, parent, t)
+	return fwd22(c, parent, t, context.WithDeadline, Call.hubContextWithDeadline)
+}
+
+// hubContextWithDeadline is ContextWithDeadline while a hub is in force.
+func (c Call) hubContextWithDeadline(parent context.Context, t time.Time) (context.Context, context.CancelFunc) {
+	h := active()
+	if h == nil {
+		return context.WithDeadline(parent, t)
 	}
-	return context.WithDeadline(parent, t)
+	return c.contextWithDeadline(h, parent, t)
 }
 
 func (c Call) contextWithDeadline(h Hub, parent context.Context, t time.Time) (ctx context.Context, cancel context.CancelFunc) {

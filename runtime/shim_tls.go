@@ -21,64 +21,112 @@ var (
 
 // TLSDial stands in for crypto/tls.Dial.
 func (c Call) TLSDial(network, addr string, config *tls.Config) (*tls.Conn, error) {
-	if h := active(); h != nil {
-		return run1(c, h, opTLSDial, func() (*tls.Conn, error) { return tls.Dial(network, addr, config) })
+	return fwd32(c, network, addr, config, tls.Dial, Call.hubTLSDial)
+}
+
+// hubTLSDial is TLSDial while a hub is in force.
+func (c Call) hubTLSDial(network, addr string, config *tls.Config) (*tls.Conn, error) {
+	h := active()
+	if h == nil {
+		return tls.Dial(network, addr, config)
 	}
-	return tls.Dial(network, addr, config)
+	return run1(c, h, opTLSDial, func() (*tls.Conn, error) { return tls.Dial(network, addr, config) })
 }
 
 // TLSDialWithDialer stands in for crypto/tls.DialWithDialer.
 func (c Call) TLSDialWithDialer(dialer *net.Dialer, network, addr string, config *tls.Config) (*tls.Conn, error) {
-	if h := active(); h != nil {
-		return run1(c, h, opTLSDialWithDialer, func() (*tls.Conn, error) { return tls.DialWithDialer(dialer, network, addr, config) })
+	return fwd42(c, dialer, network, addr, config, tls.DialWithDialer, Call.hubTLSDialWithDialer)
+}
+
+// hubTLSDialWithDialer is TLSDialWithDialer while a hub is in force.
+func (c Call) hubTLSDialWithDialer(dialer *net.Dialer, network, addr string, config *tls.Config) (*tls.Conn, error) {
+	h := active()
+	if h == nil {
+		return tls.DialWithDialer(dialer, network, addr, config)
 	}
-	return tls.DialWithDialer(dialer, network, addr, config)
+	return run1(c, h, opTLSDialWithDialer, func() (*tls.Conn, error) { return tls.DialWithDialer(dialer, network, addr, config) })
 }
 
 // TLSDialerDial stands in for (*crypto/tls.Dialer).Dial.
 func (c Call) TLSDialerDial(d *tls.Dialer, network, addr string) (net.Conn, error) {
-	if h := active(); h != nil {
-		return run1(c, h, opTLSDialerDial, func() (net.Conn, error) { return d.Dial(network, addr) })
+	return fwd32(c, d, network, addr, (*tls.Dialer).Dial, Call.hubTLSDialerDial)
+}
+
+// hubTLSDialerDial is TLSDialerDial while a hub is in force.
+func (c Call) hubTLSDialerDial(d *tls.Dialer, network, addr string) (net.Conn, error) {
+	h := active()
+	if h == nil {
+		return d.Dial(network, addr)
 	}
-	return d.Dial(network, addr)
+	return run1(c, h, opTLSDialerDial, func() (net.Conn, error) { return d.Dial(network, addr) })
 }
 
 // TLSDialerDialContext stands in for (*crypto/tls.Dialer).DialContext.
 func (c Call) TLSDialerDialContext(d *tls.Dialer, ctx context.Context, network, addr string) (net.Conn, error) {
-	if h := active(); h != nil {
-		return run1(c, h, opTLSDialerDialContext, func() (net.Conn, error) { return d.DialContext(ctx, network, addr) })
+	return fwd42(c, d, ctx, network, addr, (*tls.Dialer).DialContext, Call.hubTLSDialerDialContext)
+}
+
+// hubTLSDialerDialContext is TLSDialerDialContext while a hub is in force.
+func (c Call) hubTLSDialerDialContext(d *tls.Dialer, ctx context.Context, network, addr string) (net.Conn, error) {
+	h := active()
+	if h == nil {
+		return d.DialContext(ctx, network, addr)
 	}
-	return d.DialContext(ctx, network, addr)
+	return run1(c, h, opTLSDialerDialContext, func() (net.Conn, error) { return d.DialContext(ctx, network, addr) })
 }
 
 // TLSConnHandshake stands in for (*crypto/tls.Conn).Handshake.
 func (c Call) TLSConnHandshake(conn *tls.Conn) error {
-	if h := active(); h != nil {
-		return run(c, h, opTLSConnHandshake, conn.Handshake)
+	return fwd11(c, conn, (*tls.Conn).Handshake, Call.hubTLSConnHandshake)
+}
+
+// hubTLSConnHandshake is TLSConnHandshake while a hub is in force.
+func (c Call) hubTLSConnHandshake(conn *tls.Conn) error {
+	h := active()
+	if h == nil {
+		return conn.Handshake()
 	}
-	return conn.Handshake()
+	return run(c, h, opTLSConnHandshake, conn.Handshake)
 }
 
 // TLSConnHandshakeContext stands in for (*crypto/tls.Conn).HandshakeContext.
 func (c Call) TLSConnHandshakeContext(conn *tls.Conn, ctx context.Context) error {
-	if h := active(); h != nil {
-		return run(c, h, opTLSConnHandshakeContext, func() error { return conn.HandshakeContext(ctx) })
+	return fwd21(c, conn, ctx, (*tls.Conn).HandshakeContext, Call.hubTLSConnHandshakeContext)
+}
+
+// hubTLSConnHandshakeContext is TLSConnHandshakeContext while a hub is in force.
+func (c Call) hubTLSConnHandshakeContext(conn *tls.Conn, ctx context.Context) error {
+	h := active()
+	if h == nil {
+		return conn.HandshakeContext(ctx)
 	}
-	return conn.HandshakeContext(ctx)
+	return run(c, h, opTLSConnHandshakeContext, func() error { return conn.HandshakeContext(ctx) })
 }
 
 // TLSConnRead stands in for (*crypto/tls.Conn).Read.
 func (c Call) TLSConnRead(conn *tls.Conn, b []byte) (int, error) {
-	if h := active(); h != nil {
-		return run1(c, h, opTLSConnRead, func() (int, error) { return conn.Read(b) })
+	return fwd22(c, conn, b, (*tls.Conn).Read, Call.hubTLSConnRead)
+}
+
+// hubTLSConnRead is TLSConnRead while a hub is in force.
+func (c Call) hubTLSConnRead(conn *tls.Conn, b []byte) (int, error) {
+	h := active()
+	if h == nil {
+		return conn.Read(b)
 	}
-	return conn.Read(b)
+	return run1(c, h, opTLSConnRead, func() (int, error) { return conn.Read(b) })
 }
 
 // TLSConnWrite stands in for (*crypto/tls.Conn).Write.
 func (c Call) TLSConnWrite(conn *tls.Conn, b []byte) (int, error) {
-	if h := active(); h != nil {
-		return run1(c, h, opTLSConnWrite, func() (int, error) { return conn.Write(b) })
+	return fwd22(c, conn, b, (*tls.Conn).Write, Call.hubTLSConnWrite)
+}
+
+// hubTLSConnWrite is TLSConnWrite while a hub is in force.
+func (c Call) hubTLSConnWrite(conn *tls.Conn, b []byte) (int, error) {
+	h := active()
+	if h == nil {
+		return conn.Write(b)
 	}
-	return conn.Write(b)
+	return run1(c, h, opTLSConnWrite, func() (int, error) { return conn.Write(b) })
 }
