@@ -14,10 +14,11 @@ import (
 	gopatchrt "gopatch.dev/gopatch/runtime"
 )
 
-// Each benchmark compares the original call (direct) with the shim under
-// passthrough (shim) and under a hub that does nothing (hub), the slow path's cost:
+// Each benchmark compares the original call (impl=direct) with the shim under
+// passthrough (impl=shim) and under a hub that does nothing (impl=hub), the slow
+// path's cost; benchstat puts them side by side (scripts/bench-runtime.sh):
 //
-//	go test -run '^$' -bench . -benchmem -count 6 > bench.txt && benchstat bench.txt
+//	go test -run '^$' -bench . -benchmem -count 6 > bench.txt && benchstat -col /impl bench.txt
 
 // nopHub is the cheapest hub: it lets every call through.
 type nopHub struct{}
@@ -30,19 +31,19 @@ var benchCall = gopatchrt.NewPackage("gopatch.dev/gopatch/runtime_test/bench", 1
 
 // compare runs direct, then shim under passthrough and under nopHub.
 func compare(b *testing.B, direct func(), shim func(c gopatchrt.Call)) {
-	b.Run("direct", func(b *testing.B) {
+	b.Run("impl=direct", func(b *testing.B) {
 		for i := 0; i < b.N; i++ {
 			direct()
 		}
 	})
-	b.Run("shim", func(b *testing.B) {
+	b.Run("impl=shim", func(b *testing.B) {
 		gopatchrt.Use(nil)
 		c := benchCall
 		for i := 0; i < b.N; i++ {
 			shim(c)
 		}
 	})
-	b.Run("hub", func(b *testing.B) {
+	b.Run("impl=hub", func(b *testing.B) {
 		gopatchrt.Use(nopHub{})
 		defer gopatchrt.Use(nil)
 		c := benchCall
