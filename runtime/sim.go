@@ -72,17 +72,19 @@ const (
 	gDone
 )
 
-// simG is the hub's record of one goroutine.
+// simG is the hub's record of one goroutine. The fields every scheduling step
+// touches come first, in one cache line: with thousands of goroutines the record
+// of the one picked is usually not in cache.
 type simG struct {
 	id    int
-	gid   uint64 // runtime goroutine id
+	state gState
 	owned bool
 	main  bool
-	state gState
 	wake  chan struct{} // the baton, or a wake-up for a free goroutine
+	site  *Site         // where it last entered the hub
+	gid   uint64        // runtime goroutine id; 0 until it first runs
 
-	site *Site  // where it last entered the hub
-	why  string // what it waits for
+	why string // what it waits for
 
 	// Waiting on channels and network queues.
 	cases  []chanCase
@@ -112,7 +114,8 @@ type Sim struct {
 	runq     []*simG
 	pollers  []*simG
 	dirty    bool // something ran since the pollers last tried
-	waiters  map[unsafe.Pointer][]*simG
+	waiters  map[unsafe.Pointer]*waitList
+	wlFree   []*waitList
 	timers   timerHeap
 	tseq     uint64
 	nextID   int
@@ -152,7 +155,7 @@ func NewSim(seed uint64) *Sim {
 	s := &Sim{
 		seed:     seed,
 		rng:      seed*0x9E3779B97F4A7C15 + 0x632BE59BD9B4E019,
-		waiters:  map[unsafe.Pointer][]*simG{},
+		waiters:  map[unsafe.Pointer]*waitList{},
 		byGID:    map[uint64]*simG{},
 		timerOf:  map[*time.Timer]*vtimer{},
 		tickerOf: map[*time.Ticker]*vtimer{},
@@ -267,13 +270,16 @@ func (s *Sim) newG(owned bool) *simG {
 }
 
 // gmain is the body of every owned goroutine.
+// It registers its runtime id only once it holds the baton: thousands of
+// goroutines starting at once would otherwise queue on s.mu ahead of the baton
+// holder. Until then nothing can ask who it is, since it has not entered the hub.
 func (s *Sim) gmain(g *simG, f func()) {
+	<-g.wake
 	gid := goid()
 	s.mu.Lock()
 	g.gid = gid
 	s.byGID[gid] = g
 	s.mu.Unlock()
-	<-g.wake
 	defer s.exit(g)
 	f()
 }
@@ -620,13 +626,21 @@ func (s *Sim) loop() {
 			}
 		case cur != nil && now.Sub(stepped) >= 8*time.Millisecond && now.Sub(lastCheck) >= 3*time.Millisecond:
 			// The baton holder has not entered the hub for a while: blocked or busy?
+			// The stacks are read without s.mu: the holder may be about to take it.
 			lastCheck = now
-			if state := goroutineState(cur.gid); blockedState(state) {
+			gid := cur.gid
+			s.mu.Unlock()
+			state, inHub := goroutineState(gid)
+			s.mu.Lock()
+			switch {
+			case s.finished || s.cur.Load() != cur || s.steps.Load() != steps:
+				stuck = 0 // it moved on meanwhile
+			case blockedState(state) && !inHub:
 				stuck++
 				if stuck >= 2 {
 					s.failLocked(fmt.Sprintf("goroutine %d holds the baton but is blocked [%s] on something the hub cannot see (an unpatched channel operation, lock or call)%s", cur.id, state, s.whereLocked(cur)))
 				}
-			} else {
+			default:
 				stuck = 0
 			}
 		}
@@ -653,19 +667,54 @@ func (s *Sim) quietLimitLocked() time.Duration {
 // moves the virtual clock.
 const simQuiet = 2 * time.Millisecond
 
-// goroutineState returns the state of the goroutine gid as a stack trace shows it.
-func goroutineState(gid uint64) string {
+// goroutineState returns the state of the goroutine gid as a stack trace shows it,
+// and whether it waits inside the hub itself (for s.mu, which free goroutines
+// and the hub's own loop take too): that is a wait the hub will end, not a
+// blocking call it cannot see.
+func goroutineState(gid uint64) (state string, inHub bool) {
 	buf := allStacks()
 	prefix := "goroutine " + strconv.FormatUint(gid, 10) + " ["
 	i := strings.Index(buf, prefix)
 	if i < 0 {
-		return "exited"
+		return "exited", false
 	}
 	rest := buf[i+len(prefix):]
-	if j := strings.IndexByte(rest, ']'); j >= 0 {
-		return rest[:j]
+	j := strings.IndexByte(rest, ']')
+	if j < 0 {
+		return "", false
 	}
-	return ""
+	state, stack := rest[:j], rest[j:]
+	if k := strings.Index(stack, "\n\n"); k >= 0 {
+		stack = stack[:k]
+	}
+	return state, waitsInHub(stack)
+}
+
+// hubPkg is this package's import path as stack traces print it.
+var hubPkg = func() string {
+	pc, _, _, _ := runtime.Caller(0)
+	name := runtime.FuncForPC(pc).Name() // path/to/pkg.glob..func1 or similar
+	slash := strings.LastIndexByte(name, '/')
+	if dot := strings.IndexByte(name[slash+1:], '.'); dot >= 0 {
+		return name[:slash+1+dot]
+	}
+	return name
+}()
+
+// waitsInHub reports whether the innermost frame of stack outside packages sync
+// and runtime belongs to this package: the goroutine waits for one of the hub's
+// own locks.
+func waitsInHub(stack string) bool {
+	for _, line := range strings.Split(stack, "\n") {
+		if line == "" || line[0] == '\t' || line[0] == ']' {
+			continue
+		}
+		if strings.HasPrefix(line, "sync.") || strings.HasPrefix(line, "internal/") || strings.HasPrefix(line, "runtime.") {
+			continue
+		}
+		return strings.HasPrefix(line, hubPkg+".")
+	}
+	return false
 }
 
 func blockedState(state string) bool {

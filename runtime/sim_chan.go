@@ -145,13 +145,19 @@ func (s *Sim) chanClose(site *Site, key unsafe.Pointer, close func()) {
 }
 
 // partnerLocked finds a parked waiter that can complete one of g's cases on an
-// unbuffered channel: it returns the waiter, the waiter's case and g's case.
+// unbuffered channel: it returns the waiter, the waiter's case and g's case. A
+// channel whose waiters all wait in g's direction is skipped without a scan, so
+// n goroutines queueing on one channel cost O(n), not O(n²).
 func (s *Sim) partnerLocked(g *simG, cases []chanCase) (*simG, int, int) {
 	for gk, c := range cases {
 		if c.key == nil || !c.unbuffered {
 			continue
 		}
-		for _, w := range s.waiters[c.key] {
+		wl := s.waiters[c.key]
+		if wl == nil || (c.send && wl.recvs == 0) || (!c.send && wl.sends == 0) {
+			continue
+		}
+		for _, w := range wl.gs {
 			if w == g {
 				continue
 			}
@@ -165,48 +171,103 @@ func (s *Sim) partnerLocked(g *simG, cases []chanCase) (*simG, int, int) {
 	return nil, -1, -1
 }
 
+// waitList is the goroutines waiting on one key (a channel, a Cond, a network
+// queue) in the order they started waiting, with how many wait to send and to
+// receive.
+type waitList struct {
+	gs           []*simG
+	sends, recvs int
+}
+
+// addWaiterLocked queues g on c's key.
+func (s *Sim) addWaiterLocked(g *simG, c chanCase) {
+	wl := s.waiters[c.key]
+	if wl == nil {
+		if n := len(s.wlFree); n > 0 {
+			wl = s.wlFree[n-1]
+			s.wlFree = s.wlFree[:n-1]
+		} else {
+			wl = &waitList{}
+		}
+		s.waiters[c.key] = wl
+	}
+	wl.gs = append(wl.gs, g)
+	if c.send {
+		wl.sends++
+	} else {
+		wl.recvs++
+	}
+}
+
+// freeWaitListLocked recycles a waitList no longer in s.waiters.
+func (s *Sim) freeWaitListLocked(wl *waitList) {
+	for i := range wl.gs {
+		wl.gs[i] = nil
+	}
+	wl.gs = wl.gs[:0]
+	wl.sends, wl.recvs = 0, 0
+	s.wlFree = append(s.wlFree, wl)
+}
+
 func (s *Sim) registerLocked(g *simG, cases []chanCase) {
 	g.cases = append(g.cases[:0], cases...)
 	for _, c := range g.cases {
 		if c.key != nil {
-			s.waiters[c.key] = append(s.waiters[c.key], g)
+			s.addWaiterLocked(g, c)
 		}
 	}
 }
 
-func (s *Sim) unregisterLocked(g *simG) {
+// unregisterLocked removes g from the queues of its cases, except skip's (a queue
+// being dismantled by notifyLocked).
+func (s *Sim) unregisterLocked(g *simG) { s.unregisterExceptLocked(g, nil) }
+
+func (s *Sim) unregisterExceptLocked(g *simG, skip unsafe.Pointer) {
 	for _, c := range g.cases {
-		ws := s.waiters[c.key]
+		if c.key == nil || c.key == skip {
+			continue
+		}
+		wl := s.waiters[c.key]
+		if wl == nil {
+			continue
+		}
+		ws := wl.gs
 		for i, w := range ws {
 			if w == g {
 				copy(ws[i:], ws[i+1:])
 				ws[len(ws)-1] = nil
-				ws = ws[:len(ws)-1]
+				wl.gs = ws[:len(ws)-1]
+				if c.send {
+					wl.sends--
+				} else {
+					wl.recvs--
+				}
 				break
 			}
 		}
-		if len(ws) == 0 {
+		if len(wl.gs) == 0 {
 			delete(s.waiters, c.key)
-		} else {
-			s.waiters[c.key] = ws
+			s.freeWaitListLocked(wl)
 		}
 	}
 	g.cases = g.cases[:0]
 }
 
-// notifyLocked makes every waiter on key attempt again.
+// notifyLocked makes every waiter on key attempt again, in the order they started
+// waiting.
 func (s *Sim) notifyLocked(key unsafe.Pointer) {
-	ws := s.waiters[key]
-	if len(ws) == 0 {
+	wl := s.waiters[key]
+	if wl == nil {
 		return
 	}
-	ws = append([]*simG(nil), ws...)
-	for _, w := range ws {
-		s.unregisterLocked(w)
+	delete(s.waiters, key)
+	for _, w := range wl.gs {
+		s.unregisterExceptLocked(w, key)
 		if w.timer != nil {
 			s.stopTimerLocked(w.timer)
 			w.timer = nil
 		}
 		s.makeRunnableLocked(w)
 	}
+	s.freeWaitListLocked(wl)
 }

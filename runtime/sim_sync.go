@@ -60,8 +60,8 @@ func (s *Sim) CondWait(site *Site, c *sync.Cond) {
 	}
 	key := unsafe.Pointer(c)
 	s.mu.Lock()
-	s.waiters[key] = append(s.waiters[key], g)
 	g.cases = append(g.cases[:0], chanCase{key: key})
+	s.addWaiterLocked(g, g.cases[0])
 	s.mu.Unlock()
 	c.L.Unlock()
 	s.mu.Lock()
@@ -85,8 +85,8 @@ func (s *Sim) CondWait(site *Site, c *sync.Cond) {
 func (s *Sim) CondSignal(site *Site, c *sync.Cond, all bool) {
 	key := unsafe.Pointer(c)
 	s.mu.Lock()
-	ws := s.waiters[key]
-	if len(ws) > 0 {
+	if wl := s.waiters[key]; wl != nil {
+		ws := wl.gs
 		n := 1
 		if all {
 			n = len(ws)

@@ -135,7 +135,7 @@ func (s *Sim) waitFor(key unsafe.Pointer, deadline *time.Time, cond func() bool)
 			}
 		}
 		g.cases = append(g.cases[:0], chanCase{key: key})
-		s.waiters[key] = append(s.waiters[key], g)
+		s.addWaiterLocked(g, g.cases[0])
 		g.why = "network"
 		if d > 0 {
 			g.timer = &vtimer{g: g}
