@@ -131,6 +131,7 @@ type Sim struct {
 	owned    atomicInt32 // live owned goroutines
 	baseline int32       // goroutines that existed at Run, the sim's own included
 	mixed    atomicBool
+	running  atomicBool // Run has been called: goroutines started by Go are owned
 	hash     uint64
 	trace    [traceRing]traceEntry
 	traceN   int
@@ -238,6 +239,7 @@ func (s *Sim) Run(main func()) error {
 		s.onFail = func(string) {}
 	}
 	s.baseline = int32(runtime.NumGoroutine())
+	s.running.Store(true)
 	s.mu.Lock()
 	g := s.newG(true)
 	g.main = true
@@ -554,6 +556,12 @@ func (s *Sim) Await(site *Site, op *Op, try func() bool) {
 // when the sim is not running a test body.
 func (s *Sim) Go(site *Site, f func()) {
 	g := s.self()
+	if !g.sched() && !s.running.Load() {
+		// GOPATCH_HUB=sim with no test body: nothing is owned, the goroutine runs
+		// free (an owned one would hold the baton through unpatched blocking).
+		go f()
+		return
+	}
 	s.mu.Lock()
 	ng := s.newG(true)
 	ng.site = site
@@ -582,12 +590,14 @@ func (s *Sim) loop() {
 	stepped := changed
 	var lastCheck time.Time
 	stuck := 0
+	var stacks []byte
 	for {
 		select {
 		case _, ok := <-s.kick:
 			if !ok {
 				return
 			}
+			s.settle(&stacks, settleProbes)
 			continue
 		case <-tick.C:
 		}
@@ -615,6 +625,10 @@ func (s *Sim) loop() {
 		}
 		cur := s.cur.Load()
 		switch {
+		case cur == nil && quiet < simQuiet && s.mixed.Load() && len(s.timers) > 0:
+			s.mu.Unlock()
+			s.settle(&stacks, 1)
+			continue
 		case cur == nil && quiet >= simQuiet:
 			if len(s.runq) > 0 || (len(s.pollers) > 0 && s.dirty) {
 				s.dispatchLocked()
@@ -646,6 +660,96 @@ func (s *Sim) loop() {
 		}
 		s.mu.Unlock()
 	}
+}
+
+// settle is the mixed-mode shortcut to simQuiet: when nothing in the process can
+// make progress but the virtual clock, the clock moves at once. "Nothing" is read
+// from the goroutines' states: every goroutine but the loop is blocked on a
+// channel, a select, a lock or a condition, none is running, runnable, in a
+// system call, waiting for the network or sleeping on the real clock, and the hub
+// saw no activity while it looked. A free goroutine waiting in an unpatched select
+// for a virtual timer (retry loops written as select on ctx.Done() and
+// time.After) then costs tens of microseconds of wall time per wait, not
+// simQuiet. It tries up to probes times, each after letting other goroutines run
+// for settleSpin.
+func (s *Sim) settle(buf *[]byte, probes int) {
+	for i := 0; i < probes; i++ {
+		act := s.activity.Load()
+		for t0 := time.Now(); time.Since(t0) < settleSpin; {
+			runtime.Gosched()
+		}
+		s.mu.Lock()
+		idle := !s.finished && s.cur.Load() == nil && s.mixed.Load() && s.external == 0 &&
+			len(s.runq) == 0 && !(len(s.pollers) > 0 && s.dirty) && len(s.timers) > 0
+		s.mu.Unlock()
+		if !idle {
+			return
+		}
+		if s.activity.Load() != act || !quiescent(buf) {
+			continue
+		}
+		s.mu.Lock()
+		if s.activity.Load() == act && !s.finished && s.cur.Load() == nil && len(s.runq) == 0 && s.advanceLocked() {
+			s.activity.Add(1)
+			s.dispatchLocked()
+		}
+		s.mu.Unlock()
+		return
+	}
+}
+
+const (
+	settleProbes = 4
+	settleSpin   = 20 * time.Microsecond
+)
+
+// quiescent reports whether every goroutine but the caller is durably blocked:
+// none is running, runnable, in a system call (os/signal's receiver excepted),
+// waiting for the network or for a real timer.
+func quiescent(buf *[]byte) bool {
+	if len(*buf) == 0 {
+		*buf = make([]byte, 64<<10)
+	}
+	var n int
+	for {
+		n = runtime.Stack(*buf, true)
+		if n < len(*buf) {
+			break
+		}
+		*buf = make([]byte, 2*len(*buf))
+	}
+	all := string((*buf)[:n])
+	self := true // the first goroutine is the caller
+	for len(all) > 0 {
+		end := strings.Index(all, "\n\ngoroutine ")
+		block := all
+		if end >= 0 {
+			block, all = all[:end], all[end+2:]
+		} else {
+			all = ""
+		}
+		if self {
+			self = false
+			continue
+		}
+		i, j := strings.IndexByte(block, '['), strings.IndexByte(block, ']')
+		if i < 0 || j < i {
+			return false
+		}
+		state := block[i+1 : j]
+		if k := strings.IndexByte(state, ','); k >= 0 {
+			state = state[:k]
+		}
+		switch state {
+		case "running", "runnable", "preempted", "IO wait", "sleep", "":
+			return false
+		case "syscall":
+			if !strings.Contains(block, "os/signal.signal_recv") {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // quietLimitLocked is how long the mixed-mode hub waits, without progress and

@@ -51,6 +51,11 @@ func (h *timerHeap) Pop() any {
 	return t
 }
 
+// simWakeLag is how long after its deadline a timer fires: the clock a woken
+// sleeper reads is strictly past the deadline, as on a real clock. It is fixed, so
+// it is as deterministic as the deadline itself.
+const simWakeLag = 1
+
 // addTimerLocked schedules t to fire d from now.
 func (s *Sim) addTimerLocked(t *vtimer, d time.Duration) {
 	if d < 0 {
@@ -76,7 +81,9 @@ func (s *Sim) advanceLocked() bool {
 	if len(s.timers) == 0 {
 		return false
 	}
-	if w := s.timers[0].when; w > s.now {
+	// A timer fires 1ns after its deadline: time.Sleep(d) pauses for at least d,
+	// and code that checks time.Since(start) > d after sleeping d must see it.
+	if w := s.timers[0].when + simWakeLag; w > s.now {
 		s.now = w
 	}
 	for len(s.timers) > 0 && s.timers[0].when <= s.now {
@@ -102,7 +109,7 @@ func (s *Sim) fireLocked(t *vtimer) {
 		}
 		s.notifyLocked(chanKey(t.c))
 		if t.period > 0 {
-			t.when = s.now + t.period
+			t.when += t.period // from the deadline: the lag does not accumulate
 			s.tseq++
 			t.seq = s.tseq
 			heap.Push(&s.timers, t)
@@ -150,6 +157,14 @@ func (s *Sim) Sleep(site *Site, d time.Duration) {
 	s.switchLocked(g)
 }
 
+// kickIdleLocked wakes the loop when a free goroutine may be about to wait for a
+// virtual timer it just set, so that the loop can settle the clock at once.
+func (s *Sim) kickIdleLocked() {
+	if s.cur.Load() == nil && s.mixed.Load() {
+		s.kickLoop()
+	}
+}
+
 // kickLoop2 wakes the loop from outside the lock.
 func (s *Sim) kickLoop2() {
 	s.mu.Lock()
@@ -161,6 +176,7 @@ func (s *Sim) newVirtualTimer(d time.Duration, period time.Duration) (*vtimer, c
 	c := make(chan time.Time, 1)
 	t := &vtimer{c: c, period: int64(period)}
 	s.addTimerLocked(t, d)
+	s.kickIdleLocked()
 	return t, c
 }
 
@@ -181,6 +197,7 @@ func (s *Sim) AfterFunc(site *Site, d time.Duration, f func()) *time.Timer {
 	defer s.mu.Unlock()
 	vt := &vtimer{f: f}
 	s.addTimerLocked(vt, d)
+	s.kickIdleLocked()
 	tm := &time.Timer{}
 	s.timerOf[tm] = vt
 	return tm
@@ -318,6 +335,7 @@ func (s *Sim) WithDeadline(parent context.Context, d time.Time) (context.Context
 		return c, cancel
 	}
 	s.addTimerLocked(vt, dur)
+	s.kickIdleLocked()
 	s.mu.Unlock()
 	return c, func() {
 		cancel()

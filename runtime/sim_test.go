@@ -16,6 +16,10 @@ import (
 // goes through a site of the package `gp`.
 var gp = gopatchrt.NewPackage("gopatch.dev/gopatch/runtime/simtest_test", 64, "time,sync,go,chan,net,http")
 
+// lag is how late a virtual timer fires: 1ns after its deadline, so that a
+// sleeper always sees more than it slept (docs/sim.md, "Time").
+const lag = time.Nanosecond
+
 func TestSimSleepHour(t *testing.T) {
 	start := time.Now()
 	s := simtest.Run(t, func(t *testing.T) {
@@ -23,11 +27,11 @@ func TestSimSleepHour(t *testing.T) {
 		for i := 0; i < 3600; i++ {
 			gp.At(1).Sleep(time.Second)
 		}
-		if got := gp.At(2).Since(t0); got != time.Hour {
-			t.Errorf("Since = %v, want 1h", got)
+		if got := gp.At(2).Since(t0); got != time.Hour+3600*lag {
+			t.Errorf("Since = %v, want 1h3.6µs", got)
 		}
 	})
-	if s.Elapsed() != time.Hour {
+	if s.Elapsed() != time.Hour+3600*lag {
 		t.Errorf("Elapsed = %v", s.Elapsed())
 	}
 	if wall := time.Since(start); wall > time.Second {
@@ -132,13 +136,13 @@ func TestSimTimers(t *testing.T) {
 		}
 		gp.At(18).TimerReset(tm, 2*time.Minute)
 		at := gopatchrt.Recv(gp.At(19), tm.C)
-		if d := at.Sub(t0); d != 2*time.Minute {
+		if d := at.Sub(t0); d != 2*time.Minute+lag {
 			t.Errorf("timer fired after %v", d)
 		}
 		tk := gp.At(20).NewTicker(10 * time.Second)
 		for i := 1; i <= 3; i++ {
 			at := gopatchrt.Recv(gp.At(21), tk.C)
-			if d := at.Sub(t0); d != 2*time.Minute+time.Duration(i)*10*time.Second {
+			if d := at.Sub(t0); d != 2*time.Minute+time.Duration(i)*10*time.Second+2*lag {
 				t.Errorf("tick %d after %v", i, d)
 			}
 		}
@@ -152,14 +156,14 @@ func TestSimTimers(t *testing.T) {
 		}
 		gopatchrt.Recv(gp.At(26), gp.At(27).After(2*time.Hour))
 		gopatchrt.Recv(gp.At(28), done)
-		if d := fired.Sub(t0); d != 2*time.Minute+30*time.Second+time.Hour {
+		if d := fired.Sub(t0); d != 2*time.Minute+30*time.Second+time.Hour+3*lag {
 			t.Errorf("AfterFunc ran after %v", d)
 		}
 		ctx, cancel := gopatchrt.WithTimeout(gp.At(29), context.Background(), 5*time.Second)
 		defer cancel()
 		before := gp.At(30).Now()
 		gopatchrt.Recv(gp.At(31), ctx.Done())
-		if !errors.Is(ctx.Err(), context.DeadlineExceeded) || gp.At(32).Since(before) != 5*time.Second {
+		if !errors.Is(ctx.Err(), context.DeadlineExceeded) || gp.At(32).Since(before) != 5*time.Second+lag {
 			t.Errorf("ctx: %v after %v", ctx.Err(), gp.At(33).Since(before))
 		}
 	})

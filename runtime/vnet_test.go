@@ -49,12 +49,12 @@ func TestVnetEchoAndDeadline(t *testing.T) {
 		vp.At(8).ConnWrite(conn, []byte("hello"))
 		buf := make([]byte, 64)
 		n, err := vp.At(9).ConnRead(conn, buf)
-		if err != nil || string(buf[:n]) != "HELLO" || vp.At(10).Since(t0) != time.Second {
+		if err != nil || string(buf[:n]) != "HELLO" || vp.At(10).Since(t0) != time.Second+lag {
 			t.Fatalf("read %q, %v after %v", buf[:n], err, vp.At(11).Since(t0))
 		}
 		conn.SetReadDeadline(vp.At(12).Now().Add(5 * time.Second))
 		_, err = vp.At(13).ConnRead(conn, buf)
-		if !errors.Is(err, os.ErrDeadlineExceeded) || vp.At(14).Since(t0) != 6*time.Second {
+		if !errors.Is(err, os.ErrDeadlineExceeded) || vp.At(14).Since(t0) != 6*time.Second+2*lag {
 			t.Fatalf("read: %v after %v", err, vp.At(15).Since(t0))
 		}
 		conn.Close()
