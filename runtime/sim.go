@@ -104,11 +104,11 @@ func (g *simG) sched() bool { return g.owned && g.state != gExternal }
 type Sim struct {
 	// 64-bit atomics first: aligned on 32-bit platforms.
 	activity atomicUint64
-	steps    atomicUint64
 
 	seed uint64
 
 	mu       sync.Mutex
+	steps    uint64 // scheduling decisions so far
 	rng      uint64
 	now      int64 // virtual nanoseconds since SimEpoch
 	runq     []*simG
@@ -178,7 +178,11 @@ func (s *Sim) Name() string { return "sim" }
 func (s *Sim) Seed() uint64 { return s.seed }
 
 // Steps returns the number of scheduling decisions made so far.
-func (s *Sim) Steps() uint64 { return s.steps.Load() }
+func (s *Sim) Steps() uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.steps
+}
 
 // TraceHash returns the hash of the trace so far: every scheduling decision (which
 // goroutine got the baton) with the virtual time at which it was made.
@@ -199,7 +203,7 @@ func (s *Sim) Elapsed() time.Duration {
 func (s *Sim) Summary() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return fmt.Sprintf("gopatch sim: seed=%d steps=%d vtime=%s trace=%016x", s.seed, s.steps.Load(), time.Duration(s.now), s.hash)
+	return fmt.Sprintf("gopatch sim: seed=%d steps=%d vtime=%s trace=%016x", s.seed, s.steps, time.Duration(s.now), s.hash)
 }
 
 // Failed returns a channel closed when the sim has failed (deadlock, a goroutine
@@ -350,17 +354,16 @@ func goid() uint64 {
 	return id
 }
 
-// record adds a scheduling decision to the trace; s.mu is held.
+// record adds a scheduling decision to the trace; s.mu is held. The record is
+// two 64-bit words, the goroutine number and the virtual time, folded into the
+// hash FNV-1a style a word at a time (no formatting, no allocation).
 func (s *Sim) record(g *simG) {
-	x := uint64(g.id)<<1 ^ uint64(s.now)*0x9E3779B97F4A7C15
-	for i := 0; i < 8; i++ {
-		s.hash ^= x & 0xff
-		s.hash *= 1099511628211
-		x >>= 8
-	}
+	const prime = 1099511628211
+	s.hash = (s.hash ^ uint64(g.id)) * prime
+	s.hash = (s.hash ^ uint64(s.now)) * prime
 	s.trace[s.traceN%traceRing] = traceEntry{g.id, s.now}
 	s.traceN++
-	s.steps.Add(1)
+	s.steps++
 }
 
 // pickLocked chooses the next goroutine to hold the baton, advancing the clock when
@@ -473,8 +476,8 @@ func (s *Sim) makeRunnableLocked(g *simG) {
 // outside the scheduler until After.
 func (s *Sim) Before(site *Site, op *Op) Token {
 	g := s.self()
-	s.activity.Add(1)
 	if !g.sched() {
+		s.activity.Add(1)
 		s.mu.Lock()
 		s.dirty = true
 		if len(s.pollers) > 0 {
@@ -489,6 +492,7 @@ func (s *Sim) Before(site *Site, op *Op) Token {
 		s.yield(g)
 		return Token{}
 	}
+	s.activity.Add(1)
 	s.mixed.Store(true)
 	s.mu.Lock()
 	g.state = gExternal
@@ -609,7 +613,8 @@ func (s *Sim) loop() {
 		default:
 		}
 		now := time.Now()
-		act, steps := s.activity.Load(), s.steps.Load()
+		s.mu.Lock()
+		act, steps := s.activity.Load(), s.steps
 		if act != lastAct || steps != lastSteps {
 			changed = now
 		}
@@ -618,7 +623,6 @@ func (s *Sim) loop() {
 		}
 		lastAct, lastSteps = act, steps
 		quiet := now.Sub(changed)
-		s.mu.Lock()
 		if s.finished {
 			s.mu.Unlock()
 			return
@@ -647,7 +651,7 @@ func (s *Sim) loop() {
 			state, inHub := goroutineState(gid)
 			s.mu.Lock()
 			switch {
-			case s.finished || s.cur.Load() != cur || s.steps.Load() != steps:
+			case s.finished || s.cur.Load() != cur || s.steps != steps:
 				stuck = 0 // it moved on meanwhile
 			case blockedState(state) && !inHub:
 				stuck++
@@ -879,7 +883,7 @@ func (s *Sim) failLocked(msg string) {
 	s.failOnce.Do(func() {
 		s.finished = true
 		s.failMsg = fmt.Sprintf("%s\nseed=%d steps=%d vtime=%s trace=%016x (replay with %s=%d)\n\n%s",
-			msg, s.seed, s.steps.Load(), time.Duration(s.now), s.hash, EnvSeed, s.seed, allStacks())
+			msg, s.seed, s.steps, time.Duration(s.now), s.hash, EnvSeed, s.seed, allStacks())
 		close(s.failed)
 		if s.onFail == nil {
 			fmt.Fprintln(os.Stderr, "gopatch sim:", s.failMsg)

@@ -14,7 +14,7 @@ var bp = gopatchrt.NewPackage("gopatch.dev/gopatch/runtime/bench_test", 16, "tim
 // patched call (Sleep(0)) in turn; every step picks a runnable goroutine at random
 // and, unless it picks the one that yielded, hands the baton over.
 func BenchmarkSimHandoff(b *testing.B) {
-	for _, n := range []int{2, 100, 10000} {
+	for _, n := range []int{1, 2, 100, 10000} {
 		b.Run(fmt.Sprintf("goroutines=%d", n), func(b *testing.B) {
 			s := gopatchrt.NewSim(1)
 			var elapsed time.Duration
