@@ -2,6 +2,7 @@ package gopatchrt_test
 
 import (
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -151,4 +152,59 @@ func BenchmarkChanSwitch(b *testing.B) {
 	}
 	b.StopTimer()
 	close(ping)
+}
+
+// BenchmarkChanBaton is the floor under BenchmarkSimHandoff at each size: n plain
+// goroutines, no hub, pass a baton through 1-buffered channels to one drawn at
+// random (a goroutine that draws itself goes on). Per op: one draw and, unless it
+// drew itself, one switch.
+func BenchmarkChanBaton(b *testing.B) {
+	for _, n := range []int{2, 100, 10000} {
+		b.Run(fmt.Sprintf("goroutines=%d", n), func(b *testing.B) {
+			chans := make([]chan struct{}, n)
+			for i := range chans {
+				chans[i] = make(chan struct{}, 1)
+			}
+			var mu sync.Mutex
+			rng := uint64(88172645463325252)
+			left := b.N
+			done := make(chan struct{})
+			for i := 0; i < n; i++ {
+				i := i
+				go func() {
+					for {
+						<-chans[i]
+						for {
+							mu.Lock()
+							if left <= 0 {
+								if left == 0 {
+									close(done)
+								}
+								left--
+								mu.Unlock()
+								return
+							}
+							left--
+							rng ^= rng << 13
+							rng ^= rng >> 7
+							rng ^= rng << 17
+							j := int(rng % uint64(n))
+							mu.Unlock()
+							if j != i {
+								chans[j] <- struct{}{}
+								break
+							}
+						}
+					}
+				}()
+			}
+			b.ResetTimer()
+			chans[0] <- struct{}{}
+			<-done
+			b.StopTimer()
+			for _, c := range chans { // the others wait for the baton: let them return
+				close(c)
+			}
+		})
+	}
 }
