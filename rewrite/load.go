@@ -155,6 +155,11 @@ func buildFlags(opts *Options) []string {
 
 // findModule returns the directory of the go.mod governing dir.
 func findModule(dir string) (string, error) {
+	if fi, err := os.Stat(dir); err != nil {
+		return "", fmt.Errorf("%s: no such directory", dir)
+	} else if !fi.IsDir() {
+		return "", fmt.Errorf("%s: not a directory", dir)
+	}
 	for d := dir; ; {
 		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
 			return d, nil

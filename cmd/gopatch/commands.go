@@ -318,7 +318,10 @@ func rulesCommand() *cli.Command {
 				return fail(err)
 			}
 			if c.String("only") == "" && c.String("profile") == "" {
-				opts.Rules = opts.All // list the optional categories too
+				// List the optional categories too, less those skipped.
+				if opts.Rules, err = opts.All.Select(opts.All.CategoryNames(), list(c.String("skip"))); err != nil {
+					return fail(err)
+				}
 			}
 			w := tabwriter.NewWriter(c.App.Writer, 0, 4, 2, ' ', 0)
 			for _, cat := range opts.Rules.Categories {

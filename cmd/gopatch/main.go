@@ -57,6 +57,12 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		HideVersion:            true,
 		UseShortOptionHandling: true,
 		ExitErrHandler:         func(*cli.Context, error) {},
+		Action: func(c *cli.Context) error {
+			if c.NArg() > 0 {
+				return cli.Exit(fmt.Sprintf("gopatch: unknown command %q (gopatch help lists the commands)", c.Args().First()), exitError)
+			}
+			return cli.ShowAppHelp(c)
+		},
 		Commands: []*cli.Command{
 			scanCommand(),
 			diffCommand(),
