@@ -5,11 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"go/ast"
+	"go/parser"
 	"go/token"
 	"go/types"
+	"os"
 	"path/filepath"
 	"runtime"
 	"sort"
+	"strings"
 	"sync"
 )
 
@@ -311,7 +314,15 @@ func Revert(opts *Options) (*Result, error) {
 		return nil, err
 	}
 	res := &Result{}
-	deleted := map[string]bool{}
+	// First every file's revert, then which helpers are still used: a file of
+	// one unit (lib_test.go) may use the helper of another (lib's).
+	after := map[string][]byte{}
+	type pending struct {
+		u     *unit
+		h     *helper
+		names *shimNames
+	}
+	var unused []pending
 	for _, u := range p.units {
 		h, err := p.helperFor(u)
 		if err != nil {
@@ -346,17 +357,21 @@ func Revert(opts *Options) (*Result, error) {
 			}
 			if !bytes.Equal(out, f.src) {
 				res.Changes = append(res.Changes, Change{Path: f.path, Name: f.name, Old: f.src, New: out, Mode: f.mode})
+				after[f.path] = out
 			}
 			if names.mentioned(out) {
 				remaining = true
 			}
 		}
-		if !remaining && p.othersPatched(u, names) {
-			remaining = true
-		}
 		if !remaining {
-			deleted[h.path] = true
-			res.Changes = append(res.Changes, Change{Path: h.path, Name: p.rel(h.path), Old: h.src, Mode: h.mode})
+			unused = append(unused, pending{u, h, names})
+		}
+	}
+	deleted := map[string]bool{}
+	for _, x := range unused {
+		if !p.othersPatched(x.u, x.h, x.names, after) {
+			deleted[x.h.path] = true
+			res.Changes = append(res.Changes, Change{Path: x.h.path, Name: p.rel(x.h.path), Old: x.h.src, Mode: x.h.mode})
 		}
 	}
 	if !opts.NoMod {
@@ -368,20 +383,45 @@ func Revert(opts *Options) (*Result, error) {
 	return res, nil
 }
 
-// othersPatched reports whether files of the unit's package that this run does
-// not cover still call the runtime.
-func (p *program) othersPatched(u *unit, names *shimNames) bool {
+// othersPatched reports whether files of the unit's package outside the unit
+// still call the runtime after this run: files excluded by build constraints,
+// test files when tests are not loaded, and files of the package's other units.
+// It reads every .go file of the helper's directory in the helper's package
+// (after holds this run's reverts), since deleting a helper that one of them
+// uses breaks the package.
+func (p *program) othersPatched(u *unit, h *helper, names *shimNames, after map[string][]byte) bool {
 	covered := map[string]bool{}
 	for _, f := range u.files {
 		covered[f.path] = true
 	}
-	for _, name := range append(append([]string{}, u.pkg.CompiledGoFiles...), u.ignored...) {
-		if covered[name] || isHelper(name) {
+	ents, err := os.ReadDir(filepath.Dir(h.path))
+	if err != nil {
+		return true // keep the helper rather than guess
+	}
+	want := packageName(h.src)
+	for _, e := range ents {
+		name := filepath.Join(filepath.Dir(h.path), e.Name())
+		if e.IsDir() || !strings.HasSuffix(name, ".go") || covered[name] || isHelper(name) {
 			continue
 		}
-		if src, err := readFile(name); err == nil && names.mentioned(src) {
+		src, ok := after[name]
+		if !ok {
+			if src, err = readFile(name); err != nil {
+				return true
+			}
+		}
+		if names.mentioned(src) && packageName(src) == want {
 			return true
 		}
 	}
 	return false
+}
+
+// packageName is the name in the package clause of src, or "" if it has none.
+func packageName(src []byte) string {
+	f, err := parser.ParseFile(token.NewFileSet(), "", src, parser.PackageClauseOnly)
+	if err != nil {
+		return ""
+	}
+	return f.Name.Name
 }
