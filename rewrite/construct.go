@@ -15,11 +15,14 @@ import (
 // and a patched file imports nothing:
 //
 //	go f(x)                 gopatch_go(gopatch.At(0), f)(x)
-//	ch <- v                 gopatch_send(gopatch.At(1), ch, v)
+//	ch <- v                 gopatch_send(gopatch.At(1), ch)(v)
 //	<-ch                    gopatch_recv(gopatch.At(2), ch)
 //	v, ok := <-ch           v, ok := gopatch_recv2(gopatch.At(3), ch)
 //	close(ch)               gopatch_close(gopatch.At(4), ch)
 //	for v := range ch {     for v := range gopatch_range(gopatch.At(5), ch) {
+//
+// The send is curried so that T comes from the channel alone and v need only be
+// assignable to it, as in the statement: an *S sent on a chan any, say.
 //
 // select statements are reported unsupported and left alone, and so are the
 // channel operations in their cases.
@@ -144,7 +147,10 @@ func constructNode(m *match, n dst.Node, names *shimNames) dst.Node {
 		stmt.Decs.NodeDecs = n.Decs.NodeDecs
 		return stmt
 	case *dst.SendStmt:
-		stmt := &dst.ExprStmt{X: &dst.CallExpr{Fun: fw, Args: []dst.Expr{at, n.Chan, n.Value}}}
+		stmt := &dst.ExprStmt{X: &dst.CallExpr{
+			Fun:  &dst.CallExpr{Fun: fw, Args: []dst.Expr{at, n.Chan}},
+			Args: []dst.Expr{n.Value},
+		}}
 		stmt.Decs.NodeDecs = n.Decs.NodeDecs
 		return stmt
 	case *dst.UnaryExpr:
@@ -179,8 +185,8 @@ func revertConstruct(n dst.Node, kindOf func(dst.Expr) string) (dst.Node, string
 			g.Decs.NodeDecs = n.Decs.NodeDecs
 			return g, "go"
 		}
-		if kindOf(call.Fun) == "send" && len(call.Args) == 3 {
-			s := &dst.SendStmt{Chan: call.Args[1], Value: call.Args[2]}
+		if inner, ok := call.Fun.(*dst.CallExpr); ok && kindOf(inner.Fun) == "send" && len(inner.Args) == 2 && len(call.Args) == 1 {
+			s := &dst.SendStmt{Chan: inner.Args[1], Value: call.Args[0]}
 			s.Decs.NodeDecs = n.Decs.NodeDecs
 			return s, "send"
 		}

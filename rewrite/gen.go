@@ -52,7 +52,7 @@ func (h *helper) allNames() []string {
 // forwarder's.
 var forwarders = map[string]string{
 	"go":    "func NAME[F any](c RT.Call, f F) F { return RT.GoFunc(c, f) }",
-	"send":  "func NAME[T any](c RT.Call, ch chan<- T, v T) { RT.Send(c, ch, v) }",
+	"send":  "func NAME[T any](c RT.Call, ch chan<- T) func(T) { return func(v T) { RT.Send(c, ch, v) } }",
 	"recv":  "func NAME[T any](c RT.Call, ch <-chan T) T { return RT.Recv(c, ch) }",
 	"recv2": "func NAME[T any](c RT.Call, ch <-chan T) (T, bool) { return RT.Recv2(c, ch) }",
 	"close": "func NAME[T any](c RT.Call, ch chan<- T) { RT.Close(c, ch) }",
