@@ -232,9 +232,11 @@ func (p *program) collect(pkgs []*packages.Package, tolerant bool) error {
 		if strings.HasSuffix(pkg.ID, ".test") || pkg.Name == "" && len(pkg.GoFiles) == 0 && len(pkg.Errors) == 0 {
 			continue // the synthesized test main, or nothing
 		}
-		runtimeMissing := false
+		runtimeMissing, typeErrors, parseErrors := false, false, false
 		for _, e := range pkg.Errors {
 			runtimeMissing = runtimeMissing || strings.Contains(e.Msg, RuntimePath)
+			typeErrors = typeErrors || e.Kind == packages.TypeError
+			parseErrors = parseErrors || e.Kind == packages.ParseError
 		}
 		for _, e := range pkg.Errors {
 			if strings.Contains(e.Msg, RuntimePath) {
@@ -249,6 +251,14 @@ func (p *program) collect(pkgs []*packages.Package, tolerant bool) error {
 				// neither has what uses its results: handle(l.Accept()),
 				// patched, is "not enough arguments in call to handle".
 				continue
+			}
+			if (tolerant || typeErrors || parseErrors) && e.Kind == packages.ListError && strings.HasPrefix(e.Msg, "# ") {
+				// The go command's compile of the package for export data:
+				// the same errors again, as one "-: # path" message.
+				continue
+			}
+			if parseErrors && e.Kind == packages.TypeError {
+				continue // knock-on errors of a partial syntax tree
 			}
 			if runtimeMissing && strings.Contains(e.Msg, `could not import C `) {
 				continue // cgo does not run when go list cannot resolve an import
