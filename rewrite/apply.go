@@ -394,13 +394,14 @@ func (p *program) othersPatched(u *unit, h *helper, names *shimNames, after map[
 	for _, f := range u.files {
 		covered[f.path] = true
 	}
-	ents, err := os.ReadDir(filepath.Dir(h.path))
+	dir := filepath.Dir(h.path)
+	ents, err := os.ReadDir(dir)
 	if err != nil {
 		return true // keep the helper rather than guess
 	}
 	want := packageName(h.src)
 	for _, e := range ents {
-		name := filepath.Join(filepath.Dir(h.path), e.Name())
+		name := filepath.Join(dir, e.Name())
 		if e.IsDir() || !strings.HasSuffix(name, ".go") || covered[name] || isHelper(name) {
 			continue
 		}

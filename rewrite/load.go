@@ -246,19 +246,17 @@ func (p *program) collect(pkgs []*packages.Package, tolerant bool) error {
 				p.unresolved = true
 				continue
 			}
-			if (tolerant || runtimeMissing) && e.Kind == packages.TypeError {
-				// Without the runtime, a patched call has no type, and so
-				// neither has what uses its results: handle(l.Accept()),
-				// patched, is "not enough arguments in call to handle".
+			if (tolerant || runtimeMissing || parseErrors) && e.Kind == packages.TypeError {
+				// Knock-on errors. Without the runtime, a patched call has
+				// no type, nor has what uses its results (handle(l.Accept()),
+				// patched, is "not enough arguments in call to handle"); a
+				// syntax error leaves a partial tree.
 				continue
 			}
 			if (tolerant || typeErrors || parseErrors) && e.Kind == packages.ListError && strings.HasPrefix(e.Msg, "# ") {
 				// The go command's compile of the package for export data:
 				// the same errors again, as one "-: # path" message.
 				continue
-			}
-			if parseErrors && e.Kind == packages.TypeError {
-				continue // knock-on errors of a partial syntax tree
 			}
 			if runtimeMissing && strings.Contains(e.Msg, `could not import C `) {
 				continue // cgo does not run when go list cannot resolve an import
