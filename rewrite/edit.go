@@ -228,10 +228,13 @@ func (p *program) patchFile(f *file, ms []*match, names *shimNames, info *types.
 		var n ast.Node = m.ref
 		if m.kind != "" {
 			n = m.node
-		} else if m.call != nil {
-			n = m.call
-			sel := d.dec.Dst.Nodes[m.call.Fun].(*dst.SelectorExpr)
-			if !emptyDecs(sel.Decs.NodeDecs) || len(sel.Decs.X) > 0 {
+		} else if m.call != nil || m.bind != "" {
+			sel := m.ref
+			if m.call != nil {
+				n, sel = m.call, m.call.Fun
+			}
+			ds := d.dec.Dst.Nodes[sel].(*dst.SelectorExpr)
+			if !emptyDecs(ds.Decs.NodeDecs) && m.call != nil || len(ds.Decs.X) > 0 {
 				return nil, fmt.Errorf("%s:%d: a comment or line break inside the selector", f.name, m.Line)
 			}
 		}
@@ -256,22 +259,24 @@ func (p *program) patchFile(f *file, ms []*match, names *shimNames, info *types.
 		} else {
 			ref = shimRef(names.v, m.id, m.rule.Replacement)
 		}
+		if m.bind != "" {
+			// x.M → gopatch_bindN_M(gopatch.At(ID).Shim)(x)
+			sel := c.Node().(*dst.SelectorExpr)
+			bound := &dst.CallExpr{
+				Fun:  &dst.CallExpr{Fun: dst.NewIdent(names.fw[m.bind]), Args: []dst.Expr{ref}},
+				Args: []dst.Expr{m.shimReceiver(sel.X)},
+			}
+			bound.Decs.NodeDecs = sel.Decs.NodeDecs
+			c.Replace(bound)
+			return true
+		}
 		if m.call == nil {
 			*ref.Decorations() = *c.Node().Decorations()
 			c.Replace(ref)
 			return true
 		}
 		old := c.Node().(*dst.CallExpr)
-		recv := old.Fun.(*dst.SelectorExpr).X
-		if len(m.path) > 0 {
-			recv = &dst.ParenExpr{X: recv}
-			for _, field := range m.path {
-				recv = &dst.SelectorExpr{X: recv, Sel: dst.NewIdent(field)}
-			}
-		}
-		if m.addr {
-			recv = &dst.UnaryExpr{Op: token.AND, X: recv}
-		}
+		recv := m.shimReceiver(old.Fun.(*dst.SelectorExpr).X)
 		call := &dst.CallExpr{
 			Fun:      ref,
 			Args:     append([]dst.Expr{recv}, old.Args...),
@@ -283,6 +288,23 @@ func (p *program) patchFile(f *file, ms []*match, names *shimNames, info *types.
 	})
 	p.blankUnused(d, f, info, removed, edited)
 	return d.print(f.src, edited)
+}
+
+// shimReceiver turns the receiver expression x of a method call or value into the
+// shim's first argument: the promoted method's implicit path spelled out, and &
+// when the method wants a pointer.
+func (m *match) shimReceiver(x dst.Expr) dst.Expr {
+	recv := x
+	if len(m.path) > 0 {
+		recv = &dst.ParenExpr{X: recv}
+		for _, field := range m.path {
+			recv = &dst.SelectorExpr{X: recv, Sel: dst.NewIdent(field)}
+		}
+	}
+	if m.addr {
+		recv = &dst.UnaryExpr{Op: token.AND, X: recv}
+	}
+	return recv
 }
 
 func emptyDecs(d dst.NodeDecs) bool {

@@ -59,6 +59,35 @@ var forwarders = map[string]string{
 	"range": "func NAME[T any](c RT.Call, ch <-chan T) func(func(T) bool) { return RT.Range(c, ch) }",
 }
 
+// forwarderSource returns the source of a forwarder kind: one of forwarders, or a
+// method-value binder bindN_M (N parameters, M results) that calls the runtime's
+// BindN_M.
+func forwarderSource(kind string) string {
+	if src, ok := forwarders[kind]; ok {
+		return src
+	}
+	var in, out int
+	if _, err := fmt.Sscanf(kind, "bind%d_%d", &in, &out); err != nil {
+		panic("gopatch: unknown forwarder kind " + kind)
+	}
+	tparams, params, results := []string{"R"}, []string{"R"}, []string{}
+	for i := 0; i < in; i++ {
+		tparams = append(tparams, fmt.Sprintf("A%d", i))
+		params = append(params, fmt.Sprintf("A%d", i))
+	}
+	for i := 0; i < out; i++ {
+		tparams = append(tparams, fmt.Sprintf("X%d", i))
+		results = append(results, fmt.Sprintf("X%d", i))
+	}
+	res := strings.Join(results, ", ")
+	if out > 1 {
+		res = "(" + res + ")"
+	}
+	bound := fmt.Sprintf("func(%s) %s", strings.Join(params[1:], ", "), res)
+	return fmt.Sprintf("func NAME[%s any](shim func(%s) %s) func(R) %s { return RT.Bind%d_%d(shim) }",
+		strings.Join(tparams, ", "), strings.Join(params, ", "), res, bound, in, out)
+}
+
 var helperDecl = regexp.MustCompile(`(?m)^var (\w+) = \w+\.NewPackage\(("(?:[^"\\]|\\.)*"), (\d+), ("(?:[^"\\]|\\.)*")\)$`)
 
 // helperFor returns the generated file of the unit, read from disk if it exists.
@@ -199,9 +228,9 @@ func (h *helper) render(pkgName, pkgPath, rtName string, _ map[string]string) []
 	}
 	sort.Strings(kinds)
 	if len(kinds) > 0 {
-		b.WriteString("\n// The forwarders of patched goroutine starts and channel operations.\n")
+		b.WriteString("\n// The forwarders of patched goroutine starts, channel operations and method values.\n")
 		for _, kind := range kinds {
-			fn := strings.ReplaceAll(strings.ReplaceAll(forwarders[kind], "NAME", h.fw[kind]), "RT.", rtName+".")
+			fn := strings.ReplaceAll(strings.ReplaceAll(forwarderSource(kind), "NAME", h.fw[kind]), "RT.", rtName+".")
 			b.WriteString(fn + "\n\n")
 		}
 	}

@@ -32,8 +32,9 @@ type program struct {
 	files   map[string]bool          // files named explicitly, absolute
 	// unresolved is set when the runtime import could not be resolved.
 	unresolved bool
-	// constructs are the selected construct rules by kind; fwKind maps a
-	// construct rule's runtime function to its kind, over all rules.
+	// constructs are the selected construct rules by kind; fwKind maps the
+	// runtime function a forwarder calls to the forwarder's kind: construct rules'
+	// (over all rules) and method-value binders'.
 	constructs map[string]*rules.Rule
 	fwKind     map[string]string
 	// goVersion is the go directive of the module's go.mod.
@@ -183,6 +184,11 @@ func (p *program) index(all *rules.Set, objs map[*rules.Rule]*types.Func) {
 	}
 	p.constructs = map[string]*rules.Rule{}
 	p.fwKind = map[string]string{}
+	for in := 0; in <= maxBindParams; in++ {
+		for out := 0; out <= maxBindResults; out++ {
+			p.fwKind[fmt.Sprintf("Bind%d_%d", in, out)] = fmt.Sprintf("bind%d_%d", in, out)
+		}
+	}
 	for _, r := range all.Rules {
 		if r.Construct != "" {
 			p.fwKind[r.Replacement] = r.Construct

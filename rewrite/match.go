@@ -1,6 +1,7 @@
 package rewrite
 
 import (
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -30,6 +31,9 @@ type match struct {
 	// kind is the construct a construct rule's site is (go, send, recv, …), and
 	// node the statement or expression its rewrite replaces.
 	kind string
+	// bind is the forwarder kind (bindN_M) that binds a method value's receiver;
+	// a method value's or method expression's selector is in ref.
+	bind string
 	node ast.Node
 	// id is the site number the patch gives the site.
 	id int
@@ -79,7 +83,7 @@ func (p *program) findInFile(u *unit, f *file) []*match {
 					return true
 				}
 				for _, r := range p.match[fn.Origin().FullName()] {
-					m := p.methodSite(r, n, sel, calls[n])
+					m := p.methodSite(r, n, sel, calls[n], info)
 					if m != nil {
 						add(m, n)
 						break
@@ -123,7 +127,7 @@ func (p *program) funcRule(info *types.Info, id *ast.Ident) *rules.Rule {
 
 // methodSite checks whether the method selection sel reaches rule r's receiver
 // type, and if so describes the site.
-func (p *program) methodSite(r *rules.Rule, selExpr *ast.SelectorExpr, sel *types.Selection, call *ast.CallExpr) *match {
+func (p *program) methodSite(r *rules.Rule, selExpr *ast.SelectorExpr, sel *types.Selection, call *ast.CallExpr, info *types.Info) *match {
 	if !r.IsMethod() {
 		return nil
 	}
@@ -159,21 +163,110 @@ func (p *program) methodSite(r *rules.Rule, selExpr *ast.SelectorExpr, sel *type
 	}
 	switch {
 	case sel.Kind() == types.MethodExpr:
-		m.Status, m.Reason = Unsupported, "method expression; only calls and package function values are rewritten"
-	case call == nil:
-		m.Status, m.Reason = Unsupported, "method value; only calls and package function values are rewritten"
-	case r.Pointer:
-		_, isPtr := t.Underlying().(*types.Pointer)
-		m.addr = !isPtr
-	default:
-		if _, isPtr := t.Underlying().(*types.Pointer); isPtr {
-			m.Status, m.Reason = Unsupported, "value method called through a pointer"
+		m.ref, m.recv = selExpr, nil
+		if call != nil {
+			m.Status, m.Reason = Unsupported, "called method expression; it would read back as a method call"
+		} else if reason := p.methodExprUnsupported(r, selExpr, sel, info); reason != "" {
+			m.Status, m.Reason = Unsupported, reason
+		} else {
+			m.removes = pkgIdents(selExpr.X, info)
 		}
+		return m
+	case call == nil:
+		m.ref = selExpr
+		if reason := p.methodValueUnsupported(sel); reason != "" {
+			m.Status, m.Reason = Unsupported, reason
+			return m
+		}
+		sig := sel.Type().(*types.Signature)
+		m.bind = fmt.Sprintf("bind%d_%d", sig.Params().Len(), sig.Results().Len())
+	}
+	_, isPtr := t.Underlying().(*types.Pointer)
+	switch {
+	case r.Pointer:
+		m.addr = !isPtr
+	case isPtr:
+		m.Status, m.Reason = Unsupported, "value method called through a pointer"
 	}
 	if m.Status == "" && call != nil && call.Fun != ast.Expr(selExpr) {
 		m.Status, m.Reason = Unsupported, "parenthesized method value"
 	}
 	return m
+}
+
+// Binders exist for methods of up to maxBindParams parameters and maxBindResults
+// results (the runtime's bind.go).
+const (
+	maxBindParams  = 4
+	maxBindResults = 3
+)
+
+// methodValueUnsupported says why the method value sel cannot be bound, or "".
+func (p *program) methodValueUnsupported(sel *types.Selection) string {
+	sig := sel.Type().(*types.Signature)
+	switch {
+	case !versionAtLeast(p.goVersion, "1.18"):
+		return "method value; the module's go.mod says go " + p.goVersion + " and binding it needs generics (go 1.18)"
+	case sig.Variadic():
+		return "method value of a variadic method"
+	case sig.Params().Len() > maxBindParams || sig.Results().Len() > maxBindResults:
+		return fmt.Sprintf("method value with %d parameters and %d results; binders go up to %d and %d",
+			sig.Params().Len(), sig.Results().Len(), maxBindParams, maxBindResults)
+	}
+	return ""
+}
+
+// methodExprUnsupported says why the method expression sel cannot become the
+// shim itself, or "". Its type must be the shim's, so the receiver type must be
+// the rule's own; and since revert spells it again from the rule, the source must
+// spell it canonically: (*q.T).M, q.T.M, or without q under a dot import.
+func (p *program) methodExprUnsupported(r *rules.Rule, selExpr *ast.SelectorExpr, sel *types.Selection, info *types.Info) string {
+	x := selExpr.X
+	if r.Pointer {
+		par, ok := x.(*ast.ParenExpr)
+		if !ok {
+			return "method expression not spelled (*T).M"
+		}
+		star, ok := par.X.(*ast.StarExpr)
+		if !ok {
+			return "method expression not spelled (*T).M"
+		}
+		x = star.X
+	}
+	var name *ast.Ident
+	switch e := x.(type) {
+	case *ast.Ident:
+		name = e
+	case *ast.SelectorExpr:
+		if _, ok := e.X.(*ast.Ident); ok {
+			name = e.Sel
+		}
+	}
+	if name == nil {
+		return "method expression of a receiver type spelled other than T or pkg.T"
+	}
+	tn, ok := info.Uses[name].(*types.TypeName)
+	if !ok || tn.IsAlias() || tn.Pkg() == nil || tn.Pkg().Path() != r.PkgPath || tn.Name() != r.Recv {
+		return "method expression of another receiver type than " + r.Recv + " (an alias, or a type that embeds it)"
+	}
+	if _, isPtr := sel.Recv().(*types.Pointer); isPtr != r.Pointer {
+		return "method expression whose receiver differs from the shim's"
+	}
+	return ""
+}
+
+// pkgIdents returns the package names used in e.
+func pkgIdents(e ast.Expr, info *types.Info) []*ast.Ident {
+	var out []*ast.Ident
+	ast.Inspect(e, func(n ast.Node) bool {
+		if id, ok := n.(*ast.Ident); ok {
+			if _, ok := info.Uses[id].(*types.PkgName); ok {
+				out = append(out, id)
+			}
+		}
+		return true
+	})
+	return out
 }
 
 func deref(t types.Type) types.Type {

@@ -100,6 +100,33 @@ func (p *program) revertFile(fset *token.FileSet, f *ast.File, src []byte, names
 			Decs:     n.Decs,
 		}
 	}
+	// methodValue reverts a bound method value, gopatch_bindN_M(SHIM)(x), or
+	// returns nil.
+	methodValue := func(n *dst.CallExpr) dst.Expr {
+		inner, ok := n.Fun.(*dst.CallExpr)
+		if !ok || !strings.HasPrefix(kindOf(inner.Fun), "bind") || len(inner.Args) != 1 || len(n.Args) != 1 {
+			return nil
+		}
+		r := extRule(inner.Args[0])
+		id := 0
+		if r == nil {
+			sid, repl, ok := parseShimRef(inner.Args[0], isDstVar)
+			if !ok {
+				return nil
+			}
+			id, r = sid, p.byRepl[repl]
+		}
+		if r == nil || !r.IsMethod() {
+			return nil
+		}
+		recv := originalReceiver(n.Args[0], r.Pointer)
+		recv.Decorations().Before, recv.Decorations().After = dst.None, dst.None
+		mark(n)
+		done = append(done, reverted{id, r, lineOf(fset, d, n)})
+		sel := &dst.SelectorExpr{X: recv, Sel: dst.NewIdent(r.Name)}
+		sel.Decs.NodeDecs = n.Decs.NodeDecs
+		return sel
+	}
 	dstutil.Apply(d.dst, nil, func(c *dstutil.Cursor) bool {
 		if failure != nil {
 			return false
@@ -138,8 +165,8 @@ func (p *program) revertFile(fset *token.FileSet, f *ast.File, src []byte, names
 					return false
 				}
 			}
-			if r.IsMethod() {
-				return true // reverted with its call
+			if r.IsMethod() && shimOperand(c, func(e dst.Expr) bool { return kindOf(e) != "" }) {
+				return true // reverted with its call or binder
 			}
 			q, err := imports.qualifier(r.PkgPath, p.pkgName[r.PkgPath])
 			if err != nil {
@@ -147,7 +174,9 @@ func (p *program) revertFile(fset *token.FileSet, f *ast.File, src []byte, names
 				return false
 			}
 			var orig dst.Expr = dst.NewIdent(r.Name)
-			if q != "" {
+			if r.IsMethod() {
+				orig = &dst.SelectorExpr{X: methodExprRecv(r, q), Sel: dst.NewIdent(r.Name)}
+			} else if q != "" {
 				orig = &dst.SelectorExpr{X: dst.NewIdent(q), Sel: dst.NewIdent(r.Name)}
 			}
 			*orig.Decorations() = *n.Decorations()
@@ -156,6 +185,8 @@ func (p *program) revertFile(fset *token.FileSet, f *ast.File, src []byte, names
 			c.Replace(orig)
 		case *dst.CallExpr:
 			if orig := methodCall(n); orig != nil {
+				c.Replace(orig)
+			} else if orig := methodValue(n); orig != nil {
 				c.Replace(orig)
 			}
 		}
@@ -172,6 +203,31 @@ func (p *program) revertFile(fset *token.FileSet, f *ast.File, src []byte, names
 		return nil, nil, err
 	}
 	return out, done, nil
+}
+
+// shimOperand reports whether the cursor's node, a method rule's shim, is the
+// function of a call or an operand of a forwarder (a binder's, or a go
+// statement's), which revert with their parent; otherwise it is a method
+// expression.
+func shimOperand(c *dstutil.Cursor, isForwarder func(dst.Expr) bool) bool {
+	call, ok := c.Parent().(*dst.CallExpr)
+	if !ok {
+		return false
+	}
+	return c.Name() == "Fun" || c.Name() == "Args" && isForwarder(call.Fun)
+}
+
+// methodExprRecv spells the receiver type of a method rule's method expression:
+// (*q.T), q.T, or T under a dot import (q == "").
+func methodExprRecv(r *rules.Rule, q string) dst.Expr {
+	var t dst.Expr = dst.NewIdent(r.Recv)
+	if q != "" {
+		t = &dst.SelectorExpr{X: dst.NewIdent(q), Sel: dst.NewIdent(r.Recv)}
+	}
+	if r.Pointer {
+		t = &dst.ParenExpr{X: &dst.StarExpr{X: t}}
+	}
+	return t
 }
 
 // originalReceiver undoes what the patch did to a receiver: &x becomes x, and
