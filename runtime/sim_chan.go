@@ -127,6 +127,10 @@ func (s *Sim) chanOp(site *Site, cases []chanCase, hasDefault bool, try func() i
 	}
 }
 
+// selFramesOf implements selectHub: the calling goroutine's select frames, which
+// only that goroutine touches.
+func (s *Sim) selFramesOf() *selFrames { return &s.self().sel }
+
 func (s *Sim) chanClose(site *Site, key unsafe.Pointer, close func()) {
 	g := s.self()
 	if g.sched() {
