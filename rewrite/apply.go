@@ -164,12 +164,14 @@ func (p *program) applyUnit(u *unit, ms []*match, res *Result) (bool, error) {
 		}
 	}
 	for _, m := range todo {
-		if m.kind != "" && h.fw[m.kind] == "" {
-			name, err := p.chooseName(u, positions, h.varName+"_"+m.kind, h.allNames()...)
-			if err != nil {
-				return false, err
+		for _, kind := range m.forwarders() {
+			if h.fw[kind] == "" {
+				name, err := p.chooseName(u, positions, h.varName+"_"+kind, h.allNames()...)
+				if err != nil {
+					return false, err
+				}
+				h.fw[kind] = name
 			}
-			h.fw[m.kind] = name
 		}
 	}
 	names := &shimNames{v: h.varName, ext: h.ext, fw: h.fw}

@@ -31,6 +31,8 @@ type match struct {
 	// node the statement or expression its rewrite replaces.
 	kind string
 	node ast.Node
+	// sel is the plan of a select statement's rewrite (construct.go).
+	sel *selectPlan
 	// id is the site number the patch gives the site.
 	id int
 	// removes lists the uses of package names that the rewrite deletes.
