@@ -3,6 +3,7 @@ package pool
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -57,6 +58,29 @@ func TestPoolUnderSim(t *testing.T) {
 	t.Logf("deadline 15ms: trace=%016x %v %v", h, r, took)
 	if r.Canceled == 0 || len(r.Log)+r.Canceled >= len(jobs) {
 		t.Errorf("deadline 15ms: %v, want dropped results and jobs never handed out", r)
+	}
+}
+
+// TestPoolSites: the sites the sim saw are located in the patched code, not in
+// the forwarders of the generated file.
+func TestPoolSites(t *testing.T) {
+	if !gopatchrt.Patched("chan") {
+		t.Skip("the package is not patched with --profile sim")
+	}
+	run(t, 1, time.Hour)
+	seen := 0
+	for _, p := range gopatchrt.Packages() {
+		for _, s := range p.Sites() {
+			if file, line, _ := s.Position(); file != "" {
+				seen++
+				if base := filepath.Base(file); base != "pool.go" && base != "pool_test.go" {
+					t.Errorf("site %d of %s is located at %s:%d", s.Index, p.Path, base, line)
+				}
+			}
+		}
+	}
+	if seen == 0 {
+		t.Error("no site located")
 	}
 }
 
