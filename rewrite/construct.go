@@ -408,9 +408,9 @@ func (p *program) planSelect(u *unit, n *ast.SelectStmt) (*selectPlan, string) {
 				kinds["selsendc"] = true
 			case elem == nil:
 			case untypedShift(info, c.Value):
-				return nil, fmt.Sprintf("case %d sends a shift of an untyped constant, which takes its type from the channel", i)
+				return nil, fmt.Sprintf("case %d of %d sends a shift of an untyped constant, which takes its type from the channel", i, plan.n)
 			case untypedBool(info, c.Value) && !types.AssignableTo(types.Typ[types.Bool], elem):
-				return nil, fmt.Sprintf("case %d sends an untyped boolean on a channel of %s", i, types.TypeString(elem, types.RelativeTo(u.pkg.Types)))
+				return nil, fmt.Sprintf("case %d of %d sends an untyped boolean on a channel of %s", i, plan.n, types.TypeString(elem, types.RelativeTo(u.pkg.Types)))
 			default:
 				kinds["selsend"], kinds["selvalue"] = true, true
 			}
@@ -428,10 +428,10 @@ func (p *program) planSelect(u *unit, n *ast.SelectStmt) (*selectPlan, string) {
 			kinds["selrecv"] = true
 		}
 		if ch == nil {
-			return nil, fmt.Sprintf("case %d is not a channel operation gopatch knows", i)
+			return nil, fmt.Sprintf("case %d of %d is not a channel operation gopatch knows", i, plan.n)
 		}
 		if chanElem(info.TypeOf(ch)) == nil {
-			return nil, fmt.Sprintf("case %d: the channel's type is a type parameter", i)
+			return nil, fmt.Sprintf("case %d of %d: the channel's type is a type parameter", i, plan.n)
 		}
 		plan.consts = append(plan.consts, konst)
 	}
