@@ -164,8 +164,8 @@ func (p *program) applyUnit(u *unit, ms []*match, res *Result) (bool, error) {
 		}
 	}
 	for _, m := range todo {
-		for _, kind := range []string{m.kind, m.bind} {
-			if kind != "" && h.fw[kind] == "" {
+		for _, kind := range m.forwarders() {
+			if h.fw[kind] == "" {
 				name, err := p.chooseName(u, positions, h.varName+"_"+kind, h.allNames()...)
 				if err != nil {
 					return false, err

@@ -239,7 +239,7 @@ func (p *program) patchFile(f *file, ms []*match, names *shimNames, info *types.
 			}
 		}
 		byNode[d.dec.Dst.Nodes[n]] = m
-		markLines(p.fset, n, edited)
+		markMatch(p.fset, m, n, edited)
 		for _, id := range m.removes {
 			removed[id] = true
 		}

@@ -57,6 +57,12 @@ var forwarders = map[string]string{
 	"recv2": "func NAME[T any](c RT.Call, ch <-chan T) (T, bool) { return RT.Recv2(c, ch) }",
 	"close": "func NAME[T any](c RT.Call, ch chan<- T) { RT.Close(c, ch) }",
 	"range": "func NAME[T any](c RT.Call, ch <-chan T) func(func(T) bool) { return RT.Range(c, ch) }",
+	// A select statement's case operands (construct.go).
+	"selrecv":  "func NAME[T any](c RT.Call, i, n int, def bool, ch <-chan T) <-chan T { return RT.SelectRecv(c, i, n, def, ch) }",
+	"selsend":  "func NAME[T any](c RT.Call, i, n int, def bool, ch chan<- T) chan<- T { return RT.SelectSend(c, i, n, def, ch) }",
+	"selsendc": "func NAME[T any](c RT.Call, i, n int, def bool, ch chan<- T, v T) chan<- T { return RT.SelectSendConst(c, i, n, def, ch, v) }",
+	"selvalue": "func NAME[V any](v V) V { return RT.SelectValue(v) }",
+	"selblock": "func NAME(c RT.Call) any { return RT.SelectBlock(c) }",
 }
 
 // forwarderSource returns the source of a forwarder kind: one of forwarders, or a

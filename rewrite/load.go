@@ -192,6 +192,11 @@ func (p *program) index(all *rules.Set, objs map[*rules.Rule]*types.Func) {
 	for _, r := range all.Rules {
 		if r.Construct != "" {
 			p.fwKind[r.Replacement] = r.Construct
+			if r.Construct == "select" {
+				for fn, kind := range selectForwarders {
+					p.fwKind[fn] = kind
+				}
+			}
 			p.byRepl[r.Replacement] = r
 			if selected[r] {
 				p.constructs[r.Construct] = r

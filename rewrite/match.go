@@ -35,6 +35,8 @@ type match struct {
 	// a method value's or method expression's selector is in ref.
 	bind string
 	node ast.Node
+	// sel is the plan of a select statement's rewrite (construct.go).
+	sel *selectPlan
 	// id is the site number the patch gives the site.
 	id int
 	// removes lists the uses of package names that the rewrite deletes.

@@ -165,7 +165,7 @@ func (p *program) revertFile(fset *token.FileSet, f *ast.File, src []byte, names
 					return false
 				}
 			}
-			if r.IsMethod() && shimOperand(c, func(e dst.Expr) bool { return kindOf(e) != "" }) {
+			if r.IsMethod() && shimOperand(c, func(e dst.Expr) bool { k := kindOf(e); return k == "go" || strings.HasPrefix(k, "bind") }) {
 				return true // reverted with its call or binder
 			}
 			q, err := imports.qualifier(r.PkgPath, p.pkgName[r.PkgPath])

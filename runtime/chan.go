@@ -13,7 +13,7 @@ import (
 //	v, ok := <-ch                v, ok := gopatchrt.Recv2(gopatch.At(3), ch)
 //	close(ch)                    gopatchrt.Close(gopatch.At(4), ch)
 //	for v := range ch {          for v, ok := gopatchrt.Recv2(gopatch.At(5), ch); ok; v, ok = gopatchrt.Recv2(gopatch.At(5), ch) {
-//	select { ... }               see Select
+//	select { ... }               see Select, and SelectRecv (chan_select.go) for the rewrite
 //
 // Under passthrough each is the bare operation after one atomic load; under a hub
 // that schedules channels (the sim) it is a scheduling point; under any other hub
@@ -240,9 +240,10 @@ func Received[T any](s Selected, ch <-chan T) T {
 
 // Received2 is the value and ok of a receive case of s.
 func Received2[T any](s Selected, ch <-chan T) (T, bool) {
-	var zero T
 	if !s.v.IsValid() {
+		var zero T
 		return zero, s.ok
 	}
-	return s.v.Interface().(T), s.ok
+	v, _ := s.v.Interface().(T) // a nil interface value asserts to nothing: zero it is
+	return v, s.ok
 }

@@ -93,6 +93,8 @@ type simG struct {
 	hsDone chan struct{}
 	timer  *vtimer // deadline or sleep
 	fired  bool    // the timer woke it
+
+	sel selFrames // select statements being evaluated (chan_select.go)
 }
 
 // sched reports whether g is under the scheduler right now.

@@ -87,6 +87,11 @@ func (s *Sim) chanOp(site *Site, cases []chanCase, hasDefault bool, try func() i
 			g.state = gBlocked
 			s.switchLocked(g)
 		} else {
+			if len(s.timers) > 0 {
+				// It may wait for a virtual timer: the loop can move the clock as
+				// soon as it is parked, rather than at its next tick.
+				s.kickIdleLocked()
+			}
 			s.mu.Unlock()
 			// Goroutines outside the hub may act on the channel: look again now and then.
 			tm := time.NewTimer(time.Millisecond)
@@ -126,6 +131,10 @@ func (s *Sim) chanOp(site *Site, cases []chanCase, hasDefault bool, try func() i
 		}
 	}
 }
+
+// selFramesOf implements selectHub: the calling goroutine's select frames, which
+// only that goroutine touches.
+func (s *Sim) selFramesOf() *selFrames { return &s.self().sel }
 
 func (s *Sim) chanClose(site *Site, key unsafe.Pointer, close func()) {
 	g := s.self()

@@ -123,8 +123,10 @@ func (s *Site) Position() (file string, line int, function string) {
 func (s *Site) PC() uintptr { return s.pc }
 
 // locate records, once, the position of the patched call: the first frame on the
-// stack outside this package. Walking the frames rather than skipping a fixed count
-// keeps it right whatever the compiler inlines.
+// stack outside this package and outside the generated file, whose forwarders (of
+// channel operations, go statements and selects) call the runtime for the patched
+// code. Walking the frames rather than skipping a fixed count keeps it right
+// whatever the compiler inlines.
 func (s *Site) locate() {
 	s.once.Do(func() {
 		var pcs [16]uintptr
@@ -135,7 +137,7 @@ func (s *Site) locate() {
 			frame, more := frames.Next()
 			if strings.HasPrefix(frame.Function, selfPrefix) {
 				inSelf = true
-			} else if inSelf {
+			} else if inSelf && !generatedFile(frame.File) {
 				s.pc, s.file, s.line, s.fn = frame.PC, frame.File, frame.Line, frame.Function
 				return
 			}
@@ -144,6 +146,11 @@ func (s *Site) locate() {
 			}
 		}
 	})
+}
+
+// generatedFile reports whether a frame's file is gopatch's generated file.
+func generatedFile(file string) bool {
+	return strings.HasSuffix(file, "/gopatch_gen.go") || strings.HasSuffix(file, "/gopatch_gen_test.go")
 }
 
 // selfPrefix begins the name of every function of this package.

@@ -65,6 +65,53 @@ func TestSimFindsPlantedRace(t *testing.T) {
 	}
 }
 
+// TestSimSelectPool patches testdata/simselect, a worker pool whose workers
+// select on the context, the job queue and time.After, with --profile sim: its
+// selects become scheduling points of the sim, so each seed gives one trace and
+// one order of results, in one process and across processes, and the seeds do not
+// all give the same order. Revert restores the module.
+func TestSimSelectPool(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs a module's tests")
+	}
+	dir := e2eCopy(t, "../../testdata/simselect")
+	before := e2eSnapshot(t, dir)
+	if code, out := e2eRun(t, "apply", "--profile", "sim", "-C", dir); code != 0 {
+		t.Fatalf("apply: exit %d\n%s", code, out)
+	}
+	if code, out := e2eRun(t, "scan", "--profile", "sim", "-C", dir); code != 0 || strings.Contains(out, "unsupported") {
+		t.Fatalf("scan after apply: exit %d\n%s", code, out)
+	}
+	goTest := func(env ...string) string {
+		t.Helper()
+		cmd := exec.Command("go", "test", "-count=1", "-v", ".")
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), env...)
+		out, err := cmd.CombinedOutput()
+		if err != nil || bytes.Contains(out, []byte("SKIP")) {
+			t.Fatalf("go test of the patched pool: %v\n%s", err, out)
+		}
+		return string(out)
+	}
+	out := goTest()
+	inProcess := regexp.MustCompile(`seed 3: (trace=[0-9a-f]+ .*)`).FindStringSubmatch(out)
+	if inProcess == nil {
+		t.Fatalf("no trace of seed 3:\n%s", out)
+	}
+	for i := 0; i < 2; i++ {
+		line := regexp.MustCompile(`seed=3 (trace=.*)`).FindStringSubmatch(goTest("GOPATCH_SEED=3"))
+		if line == nil || line[1] != inProcess[1] {
+			t.Errorf("seed 3 in a process of its own: %v, want %s", line, inProcess[1])
+		}
+	}
+	if code, out := e2eRun(t, "revert", "-C", dir); code != 0 {
+		t.Fatalf("revert: exit %d\n%s", code, out)
+	}
+	if after := e2eSnapshot(t, dir); !e2eSame(before, after) {
+		t.Errorf("revert did not restore the module byte for byte")
+	}
+}
+
 // e2eRun runs the command line in-process and returns its status and output.
 func e2eRun(t *testing.T, args ...string) (int, string) {
 	t.Helper()
