@@ -924,3 +924,16 @@ func (s *Sim) fail(msg string) {
 	s.failLocked(msg)
 	s.mu.Unlock()
 }
+
+// stop ends a sim that was put in force without Run (its loop goroutine), as the
+// end of Run does.
+func (s *Sim) stop() {
+	s.mu.Lock()
+	if s.finished {
+		s.mu.Unlock()
+		return
+	}
+	s.finished = true
+	s.mu.Unlock()
+	close(s.kick)
+}

@@ -1,0 +1,55 @@
+package gopatchrt
+
+import (
+	"testing"
+	"time"
+)
+
+var freeBench = NewPackage("gopatch.dev/gopatch/runtime/free_bench_test", 4, "time,chan")
+
+// BenchmarkSimFreeSelectAfter measures one wait of a free goroutine (the sim in
+// force without Run, as under GOPATCH_HUB=sim) in a rewritten select on a virtual
+// time.After and a nil channel (context.Background().Done()): the retry loop of
+// retry-go. Nothing else in the process runs, so in mixed mode the clock should
+// move as soon as the goroutine parks; ns/op is the wall time of one wait.
+func BenchmarkSimFreeSelectAfter(b *testing.B) {
+	s := NewSim(1)
+	prev := Use(s)
+	defer func() {
+		Use(prev)
+		s.stop()
+	}()
+	var done <-chan struct{} // a nil channel, as context.Background().Done()
+	wait := func() {
+		select {
+		case <-SelectRecv(freeBench.At(0), 0, 2, false, freeBench.At(1).After(time.Nanosecond)):
+		case <-SelectRecv(freeBench.At(0), 1, 2, false, done):
+			b.Fatal("nil channel chosen")
+		}
+	}
+	wait() // the goroutine is tracked from its first entry
+	v0 := s.Elapsed()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		wait()
+	}
+	b.StopTimer()
+	if got, want := s.Elapsed()-v0, time.Duration(2*b.N); got != want {
+		b.Fatalf("virtual time moved %v for %d waits of 1ns (+1ns lag), want %v", got, b.N, want)
+	}
+}
+
+// BenchmarkSimFreeSleep is the same wait through a patched time.Sleep.
+func BenchmarkSimFreeSleep(b *testing.B) {
+	s := NewSim(1)
+	prev := Use(s)
+	defer func() {
+		Use(prev)
+		s.stop()
+	}()
+	freeBench.At(2).Sleep(time.Nanosecond)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		freeBench.At(2).Sleep(time.Nanosecond)
+	}
+}
