@@ -160,7 +160,7 @@ func Select(c Call, hasDefault bool, cases ...SelectCase) Selected {
 	if h := active(); h != nil {
 		if s, ok := h.(chanScheduler); ok {
 			c.site.locate()
-			return simSelect(c, s, hasDefault, cases)
+			return simSelect(c, s, nil, hasDefault, cases)
 		}
 		var r Selected
 		always(c, h, opSelect, func() { r = realSelect(hasDefault, cases) })
@@ -184,7 +184,9 @@ func realSelect(hasDefault bool, cases []SelectCase) Selected {
 	return Selected{Index: i, v: v, ok: ok}
 }
 
-func simSelect(c Call, s chanScheduler, hasDefault bool, cases []SelectCase) Selected {
+// simSelect runs a select under s; g, when not nil, is the calling goroutine's
+// record in s, a *Sim.
+func simSelect(c Call, s chanScheduler, g *simG, hasDefault bool, cases []SelectCase) Selected {
 	ccs := make([]chanCase, len(cases))
 	for i := range cases {
 		ccs[i] = chanCase{key: cases[i].key, send: cases[i].rc.Dir == reflect.SelectSend, unbuffered: cases[i].unbuf}
@@ -197,7 +199,7 @@ func simSelect(c Call, s chanScheduler, hasDefault bool, cases []SelectCase) Sel
 	one[1] = reflect.SelectCase{Dir: reflect.SelectDefault}
 	order := make([]int, len(cases))
 	sim, _ := s.(*Sim)
-	k := s.chanOp(c.site, ccs, hasDefault, func() int {
+	try := func() int {
 		// Attempt the cases one by one in an order drawn from the sim's generator,
 		// not reflect.Select's own random choice, so that a seed replays.
 		for i := range order {
@@ -222,10 +224,17 @@ func simSelect(c Call, s chanScheduler, hasDefault bool, cases []SelectCase) Sel
 			}
 		}
 		return -1
-	}, func(i int) {
+	}
+	real := func(i int) {
 		_, v, ok := reflect.Select([]reflect.SelectCase{cases[i].rc})
 		r = Selected{Index: i, v: v, ok: ok}
-	})
+	}
+	var k int
+	if sim != nil && g != nil {
+		k = sim.chanOpAs(g, c.site, ccs, hasDefault, try, real)
+	} else {
+		k = s.chanOp(c.site, ccs, hasDefault, try, real)
+	}
 	if k < 0 {
 		return Selected{Index: -1}
 	}

@@ -92,7 +92,7 @@ func SelectBlock(c Call) any {
 	if h := active(); h != nil {
 		if s, ok := h.(chanScheduler); ok {
 			c.site.locate()
-			simSelect(c, s, false, nil)
+			simSelect(c, s, nil, false, nil)
 		}
 	}
 	select {}
@@ -112,6 +112,8 @@ type selFrame struct {
 // call a function that runs a select of its own.
 type selFrames struct {
 	stack []*selFrame
+	sim   *Sim  // the sim whose goroutine record g holds these frames
+	g     *simG // so that its Select need not identify the goroutine again
 }
 
 // selectHub is implemented by hubs that keep select frames per goroutine.
@@ -170,7 +172,12 @@ func (fs *selFrames) run(f *selFrame) Selected {
 		fs.stack[k] = nil
 		fs.stack = fs.stack[:k]
 	}
-	return Select(Call{site: f.site}, f.def, f.cases...)
+	c := Call{site: f.site}
+	if fs.sim != nil && active() == Hub(fs.sim) {
+		c.site.locate()
+		return simSelect(c, fs.sim, fs.g, f.def, f.cases)
+	}
+	return Select(c, f.def, f.cases...)
 }
 
 func selectRecv[T any](c Call, i, n int, def bool, ch <-chan T) <-chan T {

@@ -139,6 +139,9 @@ type Sim struct {
 	traceN   int
 
 	kick     chan struct{}
+	loopGID  atomicUint64 // the loop goroutine's runtime id, which quiescence checks skip
+	stackMu  sync.Mutex   // guards stackBuf; a quiescence check that finds it taken is skipped
+	stackBuf []byte
 	done     chan struct{}
 	failed   chan struct{}
 	failOnce sync.Once
@@ -501,15 +504,18 @@ func (s *Sim) makeRunnableLocked(g *simG) {
 // point; a call of a family the sim does not model (http, exec, dns, os, tls) steps
 // outside the scheduler until After.
 func (s *Sim) Before(site *Site, op *Op) Token {
+	if s.owned.Load() == 0 {
+		// Nothing is owned (GOPATCH_HUB=sim without simtest): the caller is free,
+		// and identifying it (a stack trace) would be all the cost of the call.
+		if !s.mixed.Load() {
+			s.mixed.Store(true)
+		}
+		s.beforeFree()
+		return Token{}
+	}
 	g := s.self()
 	if !g.sched() {
-		s.activity.Add(1)
-		s.mu.Lock()
-		s.dirty = true
-		if len(s.pollers) > 0 {
-			s.dispatchLocked()
-		}
-		s.mu.Unlock()
+		s.beforeFree()
 		return Token{}
 	}
 	g.site = site
@@ -531,6 +537,18 @@ func (s *Sim) Before(site *Site, op *Op) Token {
 }
 
 const externalMark = -0x5117
+
+// beforeFree is Before for a goroutine the hub does not own: activity, which
+// holds off the clock in mixed mode, and a chance for pollers to try again.
+func (s *Sim) beforeFree() {
+	s.activity.Add(1)
+	s.mu.Lock()
+	s.dirty = true
+	if len(s.pollers) > 0 {
+		s.dispatchLocked()
+	}
+	s.mu.Unlock()
+}
 
 // After implements Hub: it brings a goroutine back under the scheduler after an
 // external call.
@@ -613,6 +631,7 @@ func (s *Sim) Go(site *Site, f func()) {
 // free goroutines are quiet, and watches for a baton holder blocked where the hub
 // cannot see.
 func (s *Sim) loop() {
+	s.loopGID.Store(goid())
 	tick := time.NewTicker(time.Millisecond)
 	defer tick.Stop()
 	var lastAct, lastSteps uint64
@@ -697,11 +716,11 @@ func (s *Sim) loop() {
 // from the goroutines' states: every goroutine but the loop is blocked on a
 // channel, a select, a lock or a condition, none is running, runnable, in a
 // system call, waiting for the network or sleeping on the real clock, and the hub
-// saw no activity while it looked. A free goroutine waiting in an unpatched select
-// for a virtual timer (retry loops written as select on ctx.Done() and
-// time.After) then costs tens of microseconds of wall time per wait, not
-// simQuiet. It tries up to probes times, each after letting other goroutines run
-// for settleSpin.
+// saw no activity while it looked. The loop settles when it is kicked (a free
+// goroutine set a virtual timer, or parked in the hub while its own check failed)
+// and at each tick while timers are pending; it tries up to probes times, each
+// after letting other goroutines run for settleSpin. A free goroutine about to wait
+// in the hub checks first itself (settleAsWaiter), which spares the wake-ups.
 func (s *Sim) settle(buf *[]byte, probes int) {
 	for i := 0; i < probes; i++ {
 		act := s.activity.Load()
@@ -709,23 +728,56 @@ func (s *Sim) settle(buf *[]byte, probes int) {
 			runtime.Gosched()
 		}
 		s.mu.Lock()
-		idle := !s.finished && s.cur.Load() == nil && s.mixed.Load() && s.external == 0 &&
-			len(s.runq) == 0 && !(len(s.pollers) > 0 && s.dirty) && len(s.timers) > 0
+		idle := s.settleIdleLocked()
 		s.mu.Unlock()
 		if !idle {
 			return
 		}
-		if s.activity.Load() != act || !quiescent(buf) {
+		if s.activity.Load() != act || !quiescent(buf, 0) {
 			continue
 		}
-		s.mu.Lock()
-		if s.activity.Load() == act && !s.finished && s.cur.Load() == nil && len(s.runq) == 0 && s.advanceLocked() {
-			s.activity.Add(1)
-			s.dispatchLocked()
-		}
-		s.mu.Unlock()
+		s.advanceIfQuiet(act)
 		return
 	}
+}
+
+// settleIdleLocked reports whether the hub itself has nothing to do: no baton
+// holder, nothing runnable, no owned goroutine in an external call, and a timer
+// pending, in mixed mode.
+func (s *Sim) settleIdleLocked() bool {
+	return !s.finished && s.cur.Load() == nil && s.mixed.Load() && s.external == 0 &&
+		len(s.runq) == 0 && !(len(s.pollers) > 0 && s.dirty) && len(s.timers) > 0
+}
+
+// advanceIfQuiet moves the clock to the next timer if the hub saw no activity
+// since act and is still idle; it reports whether it did.
+func (s *Sim) advanceIfQuiet(act uint64) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.activity.Load() != act || !s.settleIdleLocked() || !s.advanceLocked() {
+		return false
+	}
+	s.activity.Add(1)
+	s.dispatchLocked()
+	return true
+}
+
+// settleAsWaiter is settle done by the free goroutine about to wait in the hub for
+// a channel or a timer, registered already, with act the hub's activity read under
+// s.mu after it registered: if every other goroutine but the loop is durably
+// blocked too, the process is quiescent as soon as it parks, so it moves the clock
+// itself rather than kicking the loop and parking (which costs two wake-ups and
+// the loop's probes: 150 µs of wall time per wait of a retry loop). The timers
+// that fire make their waiters ready, itself perhaps, before it parks. It reports
+// false, and the caller kicks the loop, when some goroutine is not blocked or
+// another check is under way.
+func (s *Sim) settleAsWaiter(act uint64) bool {
+	if !s.stackMu.TryLock() {
+		return false
+	}
+	q := quiescent(&s.stackBuf, s.loopGID.Load())
+	s.stackMu.Unlock()
+	return q && s.advanceIfQuiet(act)
 }
 
 const (
@@ -733,10 +785,11 @@ const (
 	settleSpin   = 20 * time.Microsecond
 )
 
-// quiescent reports whether every goroutine but the caller is durably blocked:
-// none is running, runnable, in a system call (os/signal's receiver excepted),
-// waiting for the network or for a real timer.
-func quiescent(buf *[]byte) bool {
+// quiescent reports whether every goroutine but the caller and skip (the sim's
+// loop, when a waiter checks: what it does it does under the hub's lock) is
+// durably blocked: none is running, runnable, in a system call (os/signal's
+// receiver excepted), waiting for the network or for a real timer.
+func quiescent(buf *[]byte, skip uint64) bool {
 	if len(*buf) == 0 {
 		*buf = make([]byte, 64<<10)
 	}
@@ -749,6 +802,10 @@ func quiescent(buf *[]byte) bool {
 		*buf = make([]byte, 2*len(*buf))
 	}
 	all := string((*buf)[:n])
+	var skipHead string
+	if skip != 0 {
+		skipHead = "goroutine " + strconv.FormatUint(skip, 10) + " ["
+	}
 	self := true // the first goroutine is the caller
 	for len(all) > 0 {
 		end := strings.Index(all, "\n\ngoroutine ")
@@ -760,6 +817,9 @@ func quiescent(buf *[]byte) bool {
 		}
 		if self {
 			self = false
+			continue
+		}
+		if skipHead != "" && strings.HasPrefix(block, skipHead) {
 			continue
 		}
 		i, j := strings.IndexByte(block, '['), strings.IndexByte(block, ']')

@@ -41,7 +41,13 @@ func keyOf[C any](ch C) unsafe.Pointer { return *(*unsafe.Pointer)(unsafe.Pointe
 func chanKey[C any](ch C) unsafe.Pointer { return keyOf(ch) }
 
 func (s *Sim) chanOp(site *Site, cases []chanCase, hasDefault bool, try func() int, real func(int)) int {
-	g := s.self()
+	return s.chanOpAs(s.self(), site, cases, hasDefault, try, real)
+}
+
+// chanOpAs is chanOp for g, the calling goroutine's record, known already (a
+// rewritten select found it when its first case was recorded): a free goroutine
+// is identified from its stack trace, which costs microseconds per lookup.
+func (s *Sim) chanOpAs(g *simG, site *Site, cases []chanCase, hasDefault bool, try func() int, real func(int)) int {
 	if g.sched() {
 		g.site = site
 		s.yield(g)
@@ -87,12 +93,16 @@ func (s *Sim) chanOp(site *Site, cases []chanCase, hasDefault bool, try func() i
 			g.state = gBlocked
 			s.switchLocked(g)
 		} else {
-			if len(s.timers) > 0 {
-				// It may wait for a virtual timer: the loop can move the clock as
-				// soon as it is parked, rather than at its next tick.
-				s.kickIdleLocked()
-			}
+			// It may wait for a virtual timer: if nothing else can run, the clock
+			// moves now (it may fire into one of its channels), else the loop is
+			// kicked to move it as soon as the process is quiet, rather than at its
+			// next tick.
+			timers, settle := len(s.timers) > 0, s.settleIdleLocked()
+			act := s.activity.Load()
 			s.mu.Unlock()
+			if timers && !(settle && s.settleAsWaiter(act)) {
+				s.kickIdle()
+			}
 			// Goroutines outside the hub may act on the channel: look again now and then.
 			tm := time.NewTimer(time.Millisecond)
 			select {
@@ -134,7 +144,11 @@ func (s *Sim) chanOp(site *Site, cases []chanCase, hasDefault bool, try func() i
 
 // selFramesOf implements selectHub: the calling goroutine's select frames, which
 // only that goroutine touches.
-func (s *Sim) selFramesOf() *selFrames { return &s.self().sel }
+func (s *Sim) selFramesOf() *selFrames {
+	g := s.self()
+	g.sel.sim, g.sel.g = s, g
+	return &g.sel
+}
 
 func (s *Sim) chanClose(site *Site, key unsafe.Pointer, close func()) {
 	g := s.self()

@@ -148,8 +148,12 @@ func (s *Sim) Sleep(site *Site, d time.Duration) {
 	g.site, g.why = site, "time.Sleep"
 	s.addTimerLocked(t, d)
 	if !g.sched() {
+		settle := s.settleIdleLocked()
+		act := s.activity.Load()
 		s.mu.Unlock()
-		s.kickLoop2()
+		if !settle || !s.settleAsWaiter(act) {
+			s.kickLoop2()
+		}
 		<-g.wake
 		return
 	}
@@ -163,6 +167,13 @@ func (s *Sim) kickIdleLocked() {
 	if s.cur.Load() == nil && s.mixed.Load() {
 		s.kickLoop()
 	}
+}
+
+// kickIdle is kickIdleLocked from outside the lock.
+func (s *Sim) kickIdle() {
+	s.mu.Lock()
+	s.kickIdleLocked()
+	s.mu.Unlock()
 }
 
 // kickLoop2 wakes the loop from outside the lock.

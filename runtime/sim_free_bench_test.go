@@ -1,11 +1,23 @@
 package gopatchrt
 
 import (
+	"sync"
 	"testing"
 	"time"
 )
 
-var freeBench = NewPackage("gopatch.dev/gopatch/runtime/free_bench_test", 4, "time,chan")
+// freeBench is the patched package of the benchmarks. It is made when they run:
+// a package-level NewPackage in this package's own tests would put GOPATCH_HUB in
+// force before the hubs register.
+func freeBench() *Package {
+	freeBenchOnce.Do(func() { freeBenchPkg = NewPackage("gopatch.dev/gopatch/runtime/free_bench_test", 4, "time,chan") })
+	return freeBenchPkg
+}
+
+var (
+	freeBenchOnce sync.Once
+	freeBenchPkg  *Package
+)
 
 // BenchmarkSimFreeSelectAfter measures one wait of a free goroutine (the sim in
 // force without Run, as under GOPATCH_HUB=sim) in a rewritten select on a virtual
@@ -13,6 +25,7 @@ var freeBench = NewPackage("gopatch.dev/gopatch/runtime/free_bench_test", 4, "ti
 // retry-go. Nothing else in the process runs, so in mixed mode the clock should
 // move as soon as the goroutine parks; ns/op is the wall time of one wait.
 func BenchmarkSimFreeSelectAfter(b *testing.B) {
+	fb := freeBench()
 	s := NewSim(1)
 	prev := Use(s)
 	defer func() {
@@ -22,8 +35,8 @@ func BenchmarkSimFreeSelectAfter(b *testing.B) {
 	var done <-chan struct{} // a nil channel, as context.Background().Done()
 	wait := func() {
 		select {
-		case <-SelectRecv(freeBench.At(0), 0, 2, false, freeBench.At(1).After(time.Nanosecond)):
-		case <-SelectRecv(freeBench.At(0), 1, 2, false, done):
+		case <-SelectRecv(fb.At(0), 0, 2, false, fb.At(1).After(time.Nanosecond)):
+		case <-SelectRecv(fb.At(0), 1, 2, false, done):
 			b.Fatal("nil channel chosen")
 		}
 	}
@@ -41,15 +54,16 @@ func BenchmarkSimFreeSelectAfter(b *testing.B) {
 
 // BenchmarkSimFreeSleep is the same wait through a patched time.Sleep.
 func BenchmarkSimFreeSleep(b *testing.B) {
+	fb := freeBench()
 	s := NewSim(1)
 	prev := Use(s)
 	defer func() {
 		Use(prev)
 		s.stop()
 	}()
-	freeBench.At(2).Sleep(time.Nanosecond)
+	fb.At(2).Sleep(time.Nanosecond)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		freeBench.At(2).Sleep(time.Nanosecond)
+		fb.At(2).Sleep(time.Nanosecond)
 	}
 }
