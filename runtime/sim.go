@@ -125,9 +125,13 @@ type Sim struct {
 	timerOf  map[*time.Timer]*vtimer
 	tickerOf map[*time.Ticker]*vtimer
 	external int // owned goroutines in external calls
-	finished bool
-	net      *vnet
-	onces    map[*sync.Once]bool
+	// handshakes under way: two goroutines that meet in a real channel operation
+	// are blocked in it for a moment, which a quiescence check must not mistake
+	// for quiet.
+	handshakes int
+	finished   bool
+	net        *vnet
+	onces      map[*sync.Once]bool
 
 	cur      atomicPointer[simG]
 	owned    atomicInt32 // live owned goroutines
@@ -745,7 +749,7 @@ func (s *Sim) settle(buf *[]byte, probes int) {
 // holder, nothing runnable, no owned goroutine in an external call, and a timer
 // pending, in mixed mode.
 func (s *Sim) settleIdleLocked() bool {
-	return !s.finished && s.cur.Load() == nil && s.mixed.Load() && s.external == 0 &&
+	return !s.finished && s.cur.Load() == nil && s.mixed.Load() && s.external == 0 && s.handshakes == 0 &&
 		len(s.runq) == 0 && !(len(s.pollers) > 0 && s.dirty) && len(s.timers) > 0
 }
 
@@ -788,7 +792,8 @@ const (
 // quiescent reports whether every goroutine but the caller and skip (the sim's
 // loop, when a waiter checks: what it does it does under the hub's lock) is
 // durably blocked: none is running, runnable, in a system call (os/signal's
-// receiver excepted), waiting for the network or for a real timer.
+// receiver excepted), waiting for the network, for a real timer or for the hub's
+// own lock.
 func quiescent(buf *[]byte, skip uint64) bool {
 	if len(*buf) == 0 {
 		*buf = make([]byte, 64<<10)
@@ -835,6 +840,13 @@ func quiescent(buf *[]byte, skip uint64) bool {
 			return false
 		case "syscall":
 			if !strings.Contains(block, "os/signal.signal_recv") {
+				return false
+			}
+		default:
+			// Waiting for one of the hub's own locks (a free goroutine's Now or
+			// Before while the loop or a waiter holds it) is not blocking: it is
+			// about to act in the hub, perhaps without activity to show for it.
+			if (strings.HasPrefix(state, "sync.") || state == "semacquire") && waitsInHub(block[j:]) {
 				return false
 			}
 		}

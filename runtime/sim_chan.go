@@ -72,6 +72,7 @@ func (s *Sim) chanOpAs(g *simG, site *Site, cases []chanCase, hasDefault bool, t
 				w.timer = nil
 			}
 			w.hs, w.hsPeer = wk, g
+			s.handshakes++ // both sides are about to block in the channel: not quiescent
 			select {
 			case w.wake <- struct{}{}:
 			default:
@@ -80,6 +81,9 @@ func (s *Sim) chanOpAs(g *simG, site *Site, cases []chanCase, hasDefault bool, t
 			real(gk)
 			<-g.hsDone
 			s.activity.Add(1)
+			s.mu.Lock()
+			s.handshakes--
+			s.mu.Unlock()
 			return gk
 		}
 		if hasDefault {

@@ -10,7 +10,7 @@ import (
 // a package-level NewPackage in this package's own tests would put GOPATCH_HUB in
 // force before the hubs register.
 func freeBench() *Package {
-	freeBenchOnce.Do(func() { freeBenchPkg = NewPackage("gopatch.dev/gopatch/runtime/free_bench_test", 4, "time,chan") })
+	freeBenchOnce.Do(func() { freeBenchPkg = NewPackage("gopatch.dev/gopatch/runtime/free_bench_test", 5, "time,chan") })
 	return freeBenchPkg
 }
 
