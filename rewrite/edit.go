@@ -100,31 +100,37 @@ func (d *decorated) restore() ([]byte, error) {
 // print restores the edited file and splices it into src: lines listed in edited
 // come from the restored file, every other line from src, so that lines no edit
 // touched stay byte-identical even where the formatter would re-align them.
-func (d *decorated) print(src []byte, edited map[int]bool) ([]byte, error) {
-	out, err := d.restore()
+// exact reports whether dst printed every line outside edited as src has it.
+func (d *decorated) print(src []byte, edited map[int]bool) (out []byte, exact bool, err error) {
+	restored, err := d.restore()
 	if err != nil {
-		return nil, fmt.Errorf("printing the patched file: %v", err)
+		return nil, false, fmt.Errorf("printing the patched file: %v", err)
 	}
-	return splice(src, out, edited)
+	return splice(src, restored, edited)
 }
 
-func splice(src, out []byte, edited map[int]bool) ([]byte, error) {
+func splice(src, out []byte, edited map[int]bool) ([]byte, bool, error) {
 	old, neu := lines(src), lines(out)
 	if len(old) != len(neu) {
-		return nil, fmt.Errorf("the rewrite would change the number of lines (%d to %d)", len(old), len(neu))
+		return nil, false, fmt.Errorf("the rewrite would change the number of lines (%d to %d)", len(old), len(neu))
 	}
 	var buf bytes.Buffer
+	buf.Grow(len(src) + len(src)/8)
+	exact := true
 	for i := range old {
 		switch {
 		case edited[i+1]:
 			buf.Write(neu[i])
-		case bytes.Equal(old[i], neu[i]) || sameButSpace(old[i], neu[i]):
+		case bytes.Equal(old[i], neu[i]):
 			buf.Write(old[i])
+		case sameButSpace(old[i], neu[i]):
+			buf.Write(old[i])
+			exact = false
 		default:
-			return nil, fmt.Errorf("line %d would change although no edit touches it", i+1)
+			return nil, false, fmt.Errorf("line %d would change although no edit touches it", i+1)
 		}
 	}
-	return buf.Bytes(), nil
+	return buf.Bytes(), exact, nil
 }
 
 // lines splits src after each newline.
@@ -257,11 +263,13 @@ func parseShimRef(n dst.Node, isVar func(*dst.Ident) bool) (id int, repl string,
 	return id, sel.Sel.Name, true
 }
 
-// patchFile rewrites the matches of one file, returning the new source.
-func (p *program) patchFile(f *file, ms []*match, names *shimNames, info *types.Info) ([]byte, error) {
-	d, err := decorate(p.fset, f.ast, f.src)
+// patchFile rewrites the matches of one file, returning the new source and
+// whether dst printed every line that no edit touched byte for byte. It does not
+// check that dst reproduces the unedited file: patchVerified proves that.
+func (p *program) patchFile(f *file, ms []*match, names *shimNames, info *types.Info) ([]byte, bool, error) {
+	d, err := decorateOnly(p.fset, f.ast)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	edited := map[int]bool{}
 	byNode := map[dst.Node]*match{}
@@ -274,7 +282,7 @@ func (p *program) patchFile(f *file, ms []*match, names *shimNames, info *types.
 			n = m.call
 			sel := d.dec.Dst.Nodes[m.call.Fun].(*dst.SelectorExpr)
 			if !emptyDecs(sel.Decs.NodeDecs) || len(sel.Decs.X) > 0 {
-				return nil, fmt.Errorf("%s:%d: a comment or line break inside the selector", f.name, m.Line)
+				return nil, false, fmt.Errorf("%s:%d: a comment or line break inside the selector", f.name, m.Line)
 			}
 		}
 		byNode[d.dec.Dst.Nodes[n]] = m
