@@ -75,17 +75,32 @@ func (p *program) revertDecorated(fset *token.FileSet, d *decorated, src []byte,
 		}
 		return ""
 	}
+	// methodShim returns the method rule whose shim e is (a user rule's variable
+	// or NAME.At(ID).REPL) with the site number, or nil.
+	methodShim := func(e dst.Expr) (int, *rules.Rule) {
+		if r := extRule(e); r != nil {
+			return 0, r
+		}
+		id, repl, ok := parseShimRef(e, isDstVar)
+		if !ok {
+			return 0, nil
+		}
+		return id, p.byRepl[repl]
+	}
+	// receiver restores the receiver of the method rule r from the shim's first
+	// argument, recording the site n as reverted.
+	receiver := func(n dst.Node, arg dst.Expr, id int, r *rules.Rule) dst.Expr {
+		recv := originalReceiver(arg, r.Pointer)
+		// As the first argument the receiver may carry the line break that
+		// preceded the second; as a receiver it must not.
+		recv.Decorations().Before, recv.Decorations().After = dst.None, dst.None
+		mark(n)
+		done = append(done, reverted{id, r, lineOf(fset, d, n)})
+		return recv
+	}
 	// methodCall reverts a shim call of a method rule, or returns nil.
 	methodCall := func(n *dst.CallExpr) *dst.CallExpr {
-		r := extRule(n.Fun)
-		id := 0
-		if r == nil {
-			sid, repl, ok := parseShimRef(n.Fun, isDstVar)
-			if !ok {
-				return nil
-			}
-			id, r = sid, p.byRepl[repl]
-		}
+		id, r := methodShim(n.Fun)
 		if r == nil || !r.IsMethod() {
 			return nil
 		}
@@ -93,14 +108,8 @@ func (p *program) revertDecorated(fset *token.FileSet, d *decorated, src []byte,
 			failure = fmt.Errorf("%s: %s without a receiver", posOf(fset, d, n), r.Replacement)
 			return nil
 		}
-		recv := originalReceiver(n.Args[0], r.Pointer)
-		// As the first argument the receiver may carry the line break that
-		// preceded the second; as a receiver it must not.
-		recv.Decorations().Before, recv.Decorations().After = dst.None, dst.None
-		mark(n)
-		done = append(done, reverted{id, r, lineOf(fset, d, n)})
 		return &dst.CallExpr{
-			Fun:      &dst.SelectorExpr{X: recv, Sel: dst.NewIdent(r.Name)},
+			Fun:      &dst.SelectorExpr{X: receiver(n, n.Args[0], id, r), Sel: dst.NewIdent(r.Name)},
 			Args:     n.Args[1:],
 			Ellipsis: n.Ellipsis,
 			Decs:     n.Decs,
@@ -113,23 +122,11 @@ func (p *program) revertDecorated(fset *token.FileSet, d *decorated, src []byte,
 		if !ok || !strings.HasPrefix(kindOf(inner.Fun), "bind") || len(inner.Args) != 1 || len(n.Args) != 1 {
 			return nil
 		}
-		r := extRule(inner.Args[0])
-		id := 0
-		if r == nil {
-			sid, repl, ok := parseShimRef(inner.Args[0], isDstVar)
-			if !ok {
-				return nil
-			}
-			id, r = sid, p.byRepl[repl]
-		}
+		id, r := methodShim(inner.Args[0])
 		if r == nil || !r.IsMethod() {
 			return nil
 		}
-		recv := originalReceiver(n.Args[0], r.Pointer)
-		recv.Decorations().Before, recv.Decorations().After = dst.None, dst.None
-		mark(n)
-		done = append(done, reverted{id, r, lineOf(fset, d, n)})
-		sel := &dst.SelectorExpr{X: recv, Sel: dst.NewIdent(r.Name)}
+		sel := &dst.SelectorExpr{X: receiver(n, n.Args[0], id, r), Sel: dst.NewIdent(r.Name)}
 		sel.Decs.NodeDecs = n.Decs.NodeDecs
 		return sel
 	}
