@@ -288,23 +288,51 @@ func (p *program) patchChecked(f *file, ms []*match, names *shimNames, info *typ
 	return out, good, nil
 }
 
+// patchVerified patches a file and checks the result: it must parse and revert to
+// what the original reverts to. It also proves, once per file, that dst
+// reproduces the original byte for byte (else the file is refused whole). The
+// proof is usually free: when dst printed every line that neither the patch nor
+// its revert touched exactly as it stands, and the revert gave back the original
+// byte for byte, dst has reproduced every line of the file. Otherwise the file
+// gets a decorate and restore of its own, checked against the original, and only
+// if that passes does the outcome of the patch stand.
 func (p *program) patchVerified(f *file, ms []*match, names *shimNames, info *types.Info) ([]byte, error) {
-	out, err := p.patchFile(f, ms, names, info)
+	out, proved, err := p.patchUnproved(f, ms, names, info)
+	if !f.reproduced {
+		if !proved {
+			if _, err := decorate(p.fset, f.ast, f.src); err != nil {
+				return nil, err
+			}
+		}
+		f.reproduced = true
+	}
+	return out, err
+}
+
+// patchUnproved is patchVerified short of the proof that dst reproduces the file;
+// proved says whether the patch and its revert make that proof.
+func (p *program) patchUnproved(f *file, ms []*match, names *shimNames, info *types.Info) ([]byte, bool, error) {
+	out, exact, err := p.patchFile(f, ms, names, info)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	want, err := p.revertSource(f.path, f.src, names)
 	if err != nil {
-		return nil, fmt.Errorf("the file's existing patch does not revert: %v", err)
+		return nil, false, fmt.Errorf("the file's existing patch does not revert: %v", err)
 	}
-	got, err := p.revertSource(f.path, out, names)
+	got, revertExact, err := p.revertSourceUnchecked(f.path, out, names)
+	if err == nil && bytes.Equal(got, want) {
+		return out, exact && revertExact && bytes.Equal(want, f.src), nil
+	}
+	// The check failed: again with revert's own check of dst, for its message.
+	got, err = p.revertSource(f.path, out, names)
 	if err != nil {
-		return nil, fmt.Errorf("the patched file does not revert: %v", err)
+		return nil, false, fmt.Errorf("the patched file does not revert: %v", err)
 	}
 	if !bytes.Equal(got, want) {
-		return nil, fmt.Errorf("the rewrite would not revert exactly (line %d)", firstDifferentLine(got, want))
+		return nil, false, fmt.Errorf("the rewrite would not revert exactly (line %d)", firstDifferentLine(got, want))
 	}
-	return out, nil
+	return out, false, nil
 }
 
 // Revert computes the changes that turn the patched sites of opts back into the

@@ -61,6 +61,8 @@ type file struct {
 	generated bool
 	cgo       bool
 	explicit  bool // named on the command line
+	// reproduced is set once dst is known to reproduce src byte for byte.
+	reproduced bool
 }
 
 // load type-checks the packages of opts. With tolerant set, type errors do not stop

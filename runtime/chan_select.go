@@ -131,6 +131,16 @@ func framesOf() *selFrames {
 	return nil
 }
 
+// frameOf returns the calling goroutine's select frames and the frame of case i of
+// the select at c; a nil frame when the select runs as Go's (see framesOf, enter).
+func frameOf(c Call, i, n int, def bool) (*selFrames, *selFrame) {
+	fs := framesOf()
+	if fs == nil {
+		return nil, nil
+	}
+	return fs, fs.enter(c, i, n, def)
+}
+
 // maxSelFrames bounds the stack: frames of selects whose evaluation panicked are
 // left behind, and the oldest are dropped.
 const maxSelFrames = 64
@@ -152,14 +162,19 @@ func (fs *selFrames) enter(c Call, i, n int, def bool) *selFrame {
 	// panicked inside this one's operands: drop them.
 	for k := len(fs.stack) - 1; k >= 0; k-- {
 		if f := fs.stack[k]; sameSite(f.site, c.site) && f.n == n && len(f.cases) == i && !f.value {
-			for j := k + 1; j < len(fs.stack); j++ {
-				fs.stack[j] = nil
-			}
-			fs.stack = fs.stack[:k+1]
+			fs.truncate(k + 1)
 			return f
 		}
 	}
 	return nil
+}
+
+// truncate drops the frames from index k up, clearing them for the collector.
+func (fs *selFrames) truncate(k int) {
+	for j := k; j < len(fs.stack); j++ {
+		fs.stack[j] = nil
+	}
+	fs.stack = fs.stack[:k]
 }
 
 // sameSite compares sites by package and number: a site beyond the generated
@@ -169,8 +184,7 @@ func sameSite(a, b *Site) bool { return a == b || a.Pkg == b.Pkg && a.Index == b
 // run pops f, the top frame, and runs the hub's select over its cases.
 func (fs *selFrames) run(f *selFrame) Selected {
 	if k := len(fs.stack) - 1; k >= 0 && fs.stack[k] == f {
-		fs.stack[k] = nil
-		fs.stack = fs.stack[:k]
+		fs.truncate(k)
 	}
 	c := Call{site: f.site}
 	if fs.sim != nil && active() == Hub(fs.sim) {
@@ -181,11 +195,7 @@ func (fs *selFrames) run(f *selFrame) Selected {
 }
 
 func selectRecv[T any](c Call, i, n int, def bool, ch <-chan T) <-chan T {
-	fs := framesOf()
-	if fs == nil {
-		return ch
-	}
-	f := fs.enter(c, i, n, def)
+	fs, f := frameOf(c, i, n, def)
 	if f == nil {
 		return ch
 	}
@@ -219,11 +229,7 @@ func deliver[T any](p chan T, r Selected) {
 }
 
 func selectSend[T any](c Call, i, n int, def bool, ch chan<- T, v *T) chan<- T {
-	fs := framesOf()
-	if fs == nil {
-		return ch
-	}
-	f := fs.enter(c, i, n, def)
+	fs, f := frameOf(c, i, n, def)
 	if f == nil {
 		return ch
 	}
@@ -258,10 +264,7 @@ func selectValue[V any](v V) {
 	for k := len(fs.stack) - 1; k >= 0; k-- {
 		if fs.stack[k].value {
 			f = fs.stack[k]
-			for j := k + 1; j < len(fs.stack); j++ {
-				fs.stack[j] = nil // left by a select that panicked in v's evaluation
-			}
-			fs.stack = fs.stack[:k+1]
+			fs.truncate(k + 1) // drops frames left by a select that panicked in v's evaluation
 			break
 		}
 	}

@@ -25,7 +25,7 @@ import (
 )
 
 func main() {
-	os.Exit(run(os.Args, os.Stdout, os.Stderr))
+	os.Exit(profiled(func() int { return run(os.Args, os.Stdout, os.Stderr) }))
 }
 
 // run runs the command line args and returns the exit status.
