@@ -664,7 +664,9 @@ func (s *Sim) loop() {
 		now := time.Now()
 		s.mu.Lock()
 		act, steps := s.activity.Load(), s.steps
-		if act != lastAct || steps != lastSteps {
+		// A hand-shake under way is progress that shows no activity until it ends,
+		// however long its waiter takes to get to its side of the channel.
+		if act != lastAct || steps != lastSteps || s.handshakes > 0 {
 			changed = now
 		}
 		if steps != lastSteps {

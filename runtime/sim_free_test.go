@@ -1,6 +1,7 @@
 package gopatchrt
 
 import (
+	"runtime"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -56,5 +57,57 @@ func TestSimFreeWaitHoldsClock(t *testing.T) {
 	}
 	if d := s.Elapsed() - v0; d != time.Hour+simWakeLag {
 		t.Fatalf("virtual time moved %v, want 1h+1ns", d)
+	}
+}
+
+// TestSimFreeHandshakeHoldsClock: two free goroutines that meet on an unbuffered
+// channel through the hub (a hand-shake: the waiter is woken to receive for real
+// while the sender sends for real) are making progress however long the waiter
+// takes to get to its side, descheduled by the OS, say, or stopped by a stack read
+// of the hub's. The hub sees no activity meanwhile, and its wall-clock fallback
+// (simQuiet) must not take that for quiet and move the clock past a pending timer.
+func TestSimFreeHandshakeHoldsClock(t *testing.T) {
+	fb := freeBench()
+	s := NewSim(1)
+	prev := Use(s)
+	defer func() {
+		Use(prev)
+		s.stop()
+	}()
+	fb.At(1).After(time.Hour) // a pending timer the fallback could fire
+	for round := 0; round < 3; round++ {
+		c := make(chan int)
+		key := chanKey(c)
+		go func() {
+			for { // send once the receiver waits in the hub: a hand-shake
+				s.mu.Lock()
+				_, waiting := s.waiters[key]
+				s.mu.Unlock()
+				if waiting {
+					break
+				}
+				runtime.Gosched()
+			}
+			Send(fb.At(4), c, round)
+		}()
+		v0 := s.Elapsed()
+		var got int
+		s.chanOp(fb.At(5).site, []chanCase{{key: key, unbuffered: true}}, false, func() int {
+			select {
+			case got = <-c:
+				return 0
+			default:
+				return -1
+			}
+		}, func(int) {
+			time.Sleep(5 * simQuiet) // the waiter is slow to its side of the hand-shake
+			got = <-c
+		})
+		if got != round {
+			t.Fatalf("round %d: received %d", round, got)
+		}
+		if d := s.Elapsed() - v0; d != 0 {
+			t.Fatalf("round %d: virtual time moved %v during a hand-shake", round, d)
+		}
 	}
 }
