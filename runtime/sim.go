@@ -106,6 +106,11 @@ func (g *simG) sched() bool { return g.owned && g.state != gExternal }
 type Sim struct {
 	// 64-bit atomics first: aligned on 32-bit platforms.
 	activity atomicUint64
+	// stopped is the wall time, in nanoseconds, spent in the hub's own quiescence
+	// checks: each stops the world to read every stack, then holds a processor
+	// to parse them (the only one at GOMAXPROCS 1). Others could hardly act in
+	// the hub meanwhile, so the wall-clock fallback does not count it as quiet.
+	stopped atomicUint64
 
 	seed uint64
 
@@ -638,7 +643,7 @@ func (s *Sim) loop() {
 	s.loopGID.Store(goid())
 	tick := time.NewTicker(time.Millisecond)
 	defer tick.Stop()
-	var lastAct, lastSteps uint64
+	var lastAct, lastSteps, stoppedAt uint64
 	changed := time.Now()
 	stepped := changed
 	var lastCheck time.Time
@@ -663,17 +668,21 @@ func (s *Sim) loop() {
 		}
 		now := time.Now()
 		s.mu.Lock()
-		act, steps := s.activity.Load(), s.steps
+		act, steps, stopped := s.activity.Load(), s.steps, s.stopped.Load()
 		// A hand-shake under way is progress that shows no activity until it ends,
 		// however long its waiter takes to get to its side of the channel.
 		if act != lastAct || steps != lastSteps || s.handshakes > 0 {
-			changed = now
+			changed, stoppedAt = now, stopped
 		}
 		if steps != lastSteps {
 			stepped, stuck = now, 0
 		}
 		lastAct, lastSteps = act, steps
-		quiet := now.Sub(changed)
+		// Quiet is the wall time without activity in which goroutines could have
+		// acted: the hub's own checks (a millisecond or more each with hundreds of
+		// goroutines, and a free goroutine waiting in the hub checks at each of
+		// its polls) are left out.
+		quiet := now.Sub(changed) - time.Duration(stopped-stoppedAt)
 		if s.finished {
 			s.mu.Unlock()
 			return
@@ -739,7 +748,7 @@ func (s *Sim) settle(buf *[]byte, probes int) {
 		if !idle {
 			return
 		}
-		if s.activity.Load() != act || !quiescent(buf, 0) {
+		if s.activity.Load() != act || !s.quiescent(buf, 0) {
 			continue
 		}
 		s.advanceIfQuiet(act)
@@ -781,7 +790,7 @@ func (s *Sim) settleAsWaiter(act uint64) bool {
 	if !s.stackMu.TryLock() {
 		return false
 	}
-	q := quiescent(&s.stackBuf, s.loopGID.Load())
+	q := s.quiescent(&s.stackBuf, s.loopGID.Load())
 	s.stackMu.Unlock()
 	return q && s.advanceIfQuiet(act)
 }
@@ -795,8 +804,10 @@ const (
 // loop, when a waiter checks: what it does it does under the hub's lock) is
 // durably blocked: none is running, runnable, in a system call (os/signal's
 // receiver excepted), waiting for the network, for a real timer or for the hub's
-// own lock.
-func quiescent(buf *[]byte, skip uint64) bool {
+// own lock. The wall time it takes is added to s.stopped.
+func (s *Sim) quiescent(buf *[]byte, skip uint64) bool {
+	t0 := time.Now()
+	defer func() { s.stopped.Add(uint64(time.Since(t0))) }()
 	if len(*buf) == 0 {
 		*buf = make([]byte, 64<<10)
 	}
