@@ -114,7 +114,7 @@ type Sim struct {
 
 	seed uint64
 
-	mu       sync.Mutex
+	mu       hubMutex
 	steps    uint64 // scheduling decisions so far
 	rng      uint64
 	now      int64 // virtual nanoseconds since SimEpoch
@@ -163,6 +163,23 @@ const traceRing = 32
 type traceEntry struct {
 	g   int
 	now int64
+}
+
+// hubMutex is the hub's lock. It counts the goroutines waiting for it: each is
+// about to act in the hub, so the loop's wall-clock fallback must not take their
+// wait, however long the lock's holders or the scheduler make it, for quiet.
+type hubMutex struct {
+	sync.Mutex
+	waiting atomicInt32
+}
+
+func (m *hubMutex) Lock() {
+	if m.TryLock() {
+		return
+	}
+	m.waiting.Add(1)
+	m.Mutex.Lock()
+	m.waiting.Add(-1)
 }
 
 // NewSim returns a sim hub with the given seed.
@@ -670,8 +687,9 @@ func (s *Sim) loop() {
 		s.mu.Lock()
 		act, steps, stopped := s.activity.Load(), s.steps, s.stopped.Load()
 		// A hand-shake under way is progress that shows no activity until it ends,
-		// however long its waiter takes to get to its side of the channel.
-		if act != lastAct || steps != lastSteps || s.handshakes > 0 {
+		// however long its waiter takes to get to its side of the channel; so is a
+		// goroutine waiting for the hub's lock, held by this loop right now.
+		if act != lastAct || steps != lastSteps || s.handshakes > 0 || s.mu.waiting.Load() > 0 {
 			changed, stoppedAt = now, stopped
 		}
 		if steps != lastSteps {
