@@ -11,8 +11,10 @@ import (
 // waits in a rewritten select on a virtual hour and on a channel must not see the
 // hour pass while another goroutine is still running and about to send on the
 // channel: its own quiescence check, and the loop's, find that goroutine running.
-// The sender keeps the hub active (patched Now) so that the loop's wall-clock
-// fallback (simQuiet) does not move the clock either, and sends through the hub:
+// The sender keeps the hub active (patched Now) from before the wait begins, so
+// that the loop's wall-clock fallback (simQuiet) does not move the clock either
+// (a goroutine kept from a processor outside the hub for 2 ms is out of its
+// sight, and the clock may move then by design), and sends through the hub:
 // an unpatched send to a goroutine waiting in the hub is not seen (docs/sim.md,
 // limits), and once it blocks every goroutine is blocked.
 func TestSimFreeWaitHoldsClock(t *testing.T) {
@@ -25,15 +27,22 @@ func TestSimFreeWaitHoldsClock(t *testing.T) {
 	}()
 	for round := 0; round < 20; round++ {
 		c := make(chan int)
-		var waiting atomic.Bool
+		var active, waiting atomic.Bool
 		go func() {
+			fb.At(3).Now()
+			active.Store(true)
 			for !waiting.Load() {
+				fb.At(3).Now()
+				runtime.Gosched()
 			}
 			for t0 := time.Now(); time.Since(t0) < time.Millisecond; {
 				fb.At(3).Now()
 			}
 			Send(fb.At(4), c, round)
 		}()
+		for !active.Load() { // the sender is in the hub's sight from the start of the wait
+			runtime.Gosched()
+		}
 		v0 := s.Elapsed()
 		waiting.Store(true)
 		select {
