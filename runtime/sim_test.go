@@ -14,7 +14,7 @@ import (
 
 // Code below is written the way gopatch writes patched code: every blocking call
 // goes through a site of the package `gp`.
-var gp = gopatchrt.NewPackage("gopatch.dev/gopatch/runtime/simtest_test", 64, "time,sync,go,chan,net,http")
+var gp = gopatchrt.NewPackage("gopatch.dev/gopatch/runtime/simtest_test", 67, "time,sync,go,chan,net,http")
 
 // lag is how late a virtual timer fires: 1ns after its deadline, so that a
 // sleeper always sees more than it slept (docs/sim.md, "Time").
@@ -40,7 +40,11 @@ func TestSimSleepHour(t *testing.T) {
 }
 
 // pingPong: n goroutines pass a token round a ring of unbuffered channels, with
-// sleeps, and a wait group ends it.
+// sleeps, and a wait group ends it. It closes the ring and waits for every
+// goroutine to return: one left blocked when the sim returns is abandoned, and
+// the tests that run this hundreds of times in one process would leave thousands,
+// which every later read of all stacks (the hub's checks, its blocked-hub
+// detector) goes through.
 func pingPong(t testing.TB, n, rounds int) []int {
 	var order []int
 	chans := make([]chan int, n)
@@ -48,9 +52,11 @@ func pingPong(t testing.TB, n, rounds int) []int {
 		chans[i] = make(chan int)
 	}
 	done := make(chan struct{})
+	exited := make(chan struct{}, n)
 	for i := 0; i < n; i++ {
 		i := i
 		gopatchrt.Go(gp.At(3), func() {
+			defer gopatchrt.Send(gp.At(64), exited, struct{}{})
 			for {
 				v, ok := gopatchrt.Recv2(gp.At(4), chans[i])
 				if !ok {
@@ -68,6 +74,12 @@ func pingPong(t testing.TB, n, rounds int) []int {
 	}
 	gopatchrt.Send(gp.At(8), chans[0], 1)
 	gopatchrt.Recv(gp.At(9), done)
+	for _, c := range chans {
+		gopatchrt.Close(gp.At(65), c)
+	}
+	for i := 0; i < n; i++ {
+		gopatchrt.Recv(gp.At(66), exited)
+	}
 	return order
 }
 
