@@ -95,6 +95,9 @@ type simG struct {
 	fired  bool    // the timer woke it
 
 	sel selFrames // select statements being evaluated (chan_select.go)
+
+	probing bool // listed in Sim.probers
+	probed  int  // 1 + the case probeLocked completed for it, or 0
 }
 
 // sched reports whether g is under the scheduler right now.
@@ -115,7 +118,8 @@ type Sim struct {
 	now      int64 // virtual nanoseconds since SimEpoch
 	runq     []*simG
 	pollers  []*simG
-	dirty    bool // something ran since the pollers last tried
+	probers  []*simG // owned goroutines parked in chanOp with a case to probe
+	dirty    bool    // something ran since the pollers last tried
 	waiters  map[unsafe.Pointer]*waitList
 	wlFree   []*waitList
 	timers   timerHeap

@@ -75,9 +75,14 @@ func (s *Sim) stopTimerLocked(t *vtimer) bool {
 	return true
 }
 
-// advanceLocked moves the clock to the earliest timer and fires every timer due
-// then; it reports false when no timer is pending.
+// advanceLocked makes progress when nothing can run: it completes the channel
+// operations that code the hub does not see has made possible (probeLocked), or
+// else moves the clock to the earliest timer and fires every timer due then. It
+// reports false when it did neither.
 func (s *Sim) advanceLocked() bool {
+	if s.probeLocked() {
+		return true
+	}
 	if len(s.timers) == 0 {
 		return false
 	}
