@@ -129,13 +129,14 @@ type Sim struct {
 	timerOf  map[*time.Timer]*vtimer
 	tickerOf map[*time.Ticker]*vtimer
 	external int // owned goroutines in external calls
+	free     int // goroutines not owned that entered the hub
 	finished bool
 	net      *vnet
 	onces    map[*sync.Once]bool
 
 	cur      atomicPointer[simG]
 	owned    atomicInt32 // live owned goroutines
-	baseline int32       // goroutines that existed at Run, the sim's own included
+	baseline atomicInt32 // goroutines that existed at Run, the sim's own included; lowered as they exit
 	mixed    atomicBool
 	running  atomicBool // Run has been called: goroutines started by Go are owned
 	hash     uint64
@@ -143,6 +144,7 @@ type Sim struct {
 	traceN   int
 
 	kick     chan struct{}
+	loopDone chan struct{} // closed as the loop returns
 	done     chan struct{}
 	failed   chan struct{}
 	failOnce sync.Once
@@ -167,12 +169,13 @@ func NewSim(seed uint64) *Sim {
 		timerOf:  map[*time.Timer]*vtimer{},
 		tickerOf: map[*time.Ticker]*vtimer{},
 		kick:     make(chan struct{}, 1),
+		loopDone: make(chan struct{}),
 		done:     make(chan struct{}),
 		failed:   make(chan struct{}),
 		hash:     14695981039346656037,
 	}
 	s.net = newVnet(s)
-	s.baseline = int32(runtime.NumGoroutine()) + 1 // + the loop goroutine
+	s.baseline.Store(int32(runtime.NumGoroutine()) + 1) // + the loop goroutine
 	go s.loop()
 	return s
 }
@@ -205,11 +208,18 @@ func (s *Sim) Elapsed() time.Duration {
 	return time.Duration(s.now)
 }
 
-// Summary is the line the sim prints about a run: seed, steps, virtual time, hash.
+// Summary is the line the sim prints about a run: seed, steps, virtual time, hash,
+// and how many goroutines it did not own entered the hub (net/http's, those
+// started by unpatched code): they ran free, so where they met owned ones the
+// seed does not fix the interleaving.
 func (s *Sim) Summary() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return fmt.Sprintf("gopatch sim: seed=%d steps=%d vtime=%s trace=%016x", s.seed, s.steps, time.Duration(s.now), s.hash)
+	line := fmt.Sprintf("gopatch sim: seed=%d steps=%d vtime=%s trace=%016x", s.seed, s.steps, time.Duration(s.now), s.hash)
+	if s.free > 0 {
+		line += fmt.Sprintf(" free=%d (goroutines not owned by the hub, not seeded)", s.free)
+	}
+	return line
 }
 
 // Failed returns a channel closed when the sim has failed (deadlock, a goroutine
@@ -248,7 +258,7 @@ func (s *Sim) Run(main func()) error {
 	if s.onFail == nil {
 		s.onFail = func(string) {}
 	}
-	s.baseline = int32(runtime.NumGoroutine())
+	s.baseline.Store(int32(runtime.NumGoroutine()))
 	s.running.Store(true)
 	s.mu.Lock()
 	g := s.newG(true)
@@ -268,6 +278,7 @@ func (s *Sim) Run(main func()) error {
 	s.finished = true
 	s.mu.Unlock()
 	close(s.kick)
+	<-s.loopDone // gone before the next sim counts the goroutines at its Run
 	if msg := s.Failure(); msg != "" {
 		return fmt.Errorf("%s", msg)
 	}
@@ -325,8 +336,17 @@ func (s *Sim) exit(g *simG) {
 
 // self returns the calling goroutine's record (see "Identity" above).
 func (s *Sim) self() *simG {
-	if c := s.cur.Load(); c != nil && !s.mixed.Load() && int32(runtime.NumGoroutine()) <= s.baseline+s.owned.Load() {
-		return c
+	if c := s.cur.Load(); c != nil && !s.mixed.Load() {
+		n, known := int32(runtime.NumGoroutine()), s.baseline.Load()+s.owned.Load()
+		if n <= known {
+			if n < known {
+				// A goroutine that existed at Run has exited (a previous sim's, on
+				// its way out then): count without it, or the next one started
+				// by unpatched code would pass for the baton holder.
+				s.baseline.Add(n - known)
+			}
+			return c
+		}
 	}
 	return s.selfSlow()
 }
@@ -339,6 +359,7 @@ func (s *Sim) selfSlow() *simG {
 	if g == nil {
 		s.mixed.Store(true) // a goroutine the hub does not own: identify by id from now on
 		g = s.newG(false)
+		s.free++
 		g.gid = gid
 		g.state = gRunning
 		s.byGID[gid] = g
@@ -404,6 +425,12 @@ func (s *Sim) pickLocked() *simG {
 			return nil // the loop advances time once the free goroutines are quiet
 		}
 		if !s.advanceLocked() {
+			if int32(runtime.NumGoroutine()) > s.baseline.Load()+s.owned.Load() {
+				// A goroutine the hub does not know (started by unpatched code)
+				// may yet act: wait for quiet as in mixed mode.
+				s.mixed.Store(true)
+				return nil
+			}
 			s.deadlockLocked("all goroutines are blocked and no timer is pending")
 			return nil
 		}
@@ -617,6 +644,7 @@ func (s *Sim) Go(site *Site, f func()) {
 // free goroutines are quiet, and watches for a baton holder blocked where the hub
 // cannot see.
 func (s *Sim) loop() {
+	defer close(s.loopDone)
 	tick := time.NewTicker(time.Millisecond)
 	defer tick.Stop()
 	var lastAct, lastSteps uint64

@@ -109,3 +109,52 @@ func TestSimProbeDeadlock(t *testing.T) {
 		t.Fatalf("report = %q, want %q", report, want)
 	}
 }
+
+// The summary line says when goroutines the hub does not own entered it, since
+// the seed does not fix how they interleave with owned ones.
+func TestSimSummaryFree(t *testing.T) {
+	for _, free := range []bool{false, true} {
+		_, s, report := simtest.Try(1, func() bool {
+			done := make(chan struct{})
+			body := func() {
+				gr.At(19).Sleep(time.Second)
+				gopatchrt.Close(gr.At(20), done)
+			}
+			if free {
+				go body() // unpatched go statement: not owned
+			} else {
+				gopatchrt.Go(gr.At(21), body)
+			}
+			gopatchrt.Recv(gr.At(22), done)
+			return true
+		})
+		if report != "" {
+			t.Fatal(report)
+		}
+		got := s.Summary()
+		if has := strings.Contains(got, " free=1 "); has != free {
+			t.Errorf("free goroutine %v: summary %q", free, got)
+		}
+	}
+}
+
+// A goroutine the hub does not know holds off the deadlock report while it may
+// yet act; once the process is quiet the deadlock is still reported.
+func TestSimDeadlockWithStranger(t *testing.T) {
+	start := time.Now()
+	stop := make(chan struct{})
+	defer close(stop)
+	_, _, report := simtest.Try(1, func() bool {
+		go func() { <-stop }() // unpatched, never enters the hub
+		gopatchrt.Recv(gr.At(23), make(chan struct{}))
+		return true
+	})
+	if !strings.Contains(report, "no goroutine has made progress") {
+		t.Fatalf("report = %q", report)
+	}
+	wall := time.Since(start)
+	t.Logf("deadlock found after %v", wall)
+	if wall > time.Second {
+		t.Errorf("deadlock found after %v", wall)
+	}
+}
