@@ -198,6 +198,7 @@ func simSelect(c Call, s chanScheduler, hasDefault bool, cases []SelectCase) Sel
 	}
 	var r Selected
 	for i := range cases {
+		i := i // go 1.18: one i for the whole loop
 		if rc := cases[i].rc; ccs[i].key != nil && rc.Dir == reflect.SelectRecv && rc.Chan.Type().Elem().Size() == 0 {
 			ccs[i].probe = func() bool {
 				one := [2]reflect.SelectCase{rc, {Dir: reflect.SelectDefault}}

@@ -52,14 +52,14 @@ var probeCases = []struct {
 		return gr.At(9).Since(t0), child.Err()
 	}},
 	{"select on a channel closed by unpatched code", time.Second + lag, nil, func() (time.Duration, error) {
-		quit, data := make(chan struct{}), make(chan int)
+		quit, data, more := make(chan struct{}), make(chan int), make(chan struct{})
 		t0 := gr.At(10).Now()
 		gopatchrt.Go(gr.At(11), func() {
 			gr.At(12).Sleep(time.Second)
 			close(quit) // unpatched
 			gr.At(13).Sleep(time.Hour)
 		})
-		sel := gopatchrt.Select(gr.At(14), false, gopatchrt.RecvCase(data), gopatchrt.RecvCase(quit))
+		sel := gopatchrt.Select(gr.At(14), false, gopatchrt.RecvCase(data), gopatchrt.RecvCase(quit), gopatchrt.RecvCase(more))
 		if sel.Index != 1 {
 			return 0, fmt.Errorf("select chose case %d", sel.Index)
 		}
