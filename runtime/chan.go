@@ -74,14 +74,18 @@ func recv[T any](c Call, h Hub, ch <-chan T) (v T, ok bool) {
 	if s, isSched := h.(chanScheduler); isSched {
 		c.site.locate()
 		cases := [1]chanCase{{key: keyOf(ch), unbuffered: cap(ch) == 0}}
-		s.chanOp(c.site, cases[:], false, func() int {
+		try := func() int {
 			select {
 			case v, ok = <-ch:
 				return 0
 			default:
 				return -1
 			}
-		}, func(int) { v, ok = <-ch })
+		}
+		if unsafe.Sizeof(v) == 0 {
+			cases[0].probe = func() bool { return try() == 0 }
+		}
+		s.chanOp(c.site, cases[:], false, try, func(int) { v, ok = <-ch })
 		return v, ok
 	}
 	always(c, h, opRecv, func() { v, ok = <-ch })
@@ -195,6 +199,20 @@ func simSelect(c Call, s chanScheduler, g *simG, hasDefault bool, cases []Select
 		}
 	}
 	var r Selected
+	for i := range cases {
+		i := i // go 1.18: one i for the whole loop
+		if rc := cases[i].rc; ccs[i].key != nil && rc.Dir == reflect.SelectRecv && rc.Chan.Type().Elem().Size() == 0 {
+			ccs[i].probe = func() bool {
+				one := [2]reflect.SelectCase{rc, {Dir: reflect.SelectDefault}}
+				j, v, ok := reflect.Select(one[:])
+				if j != 0 {
+					return false
+				}
+				r = Selected{Index: i, v: v, ok: ok}
+				return true
+			}
+		}
+	}
 	one := make([]reflect.SelectCase, 2)
 	one[1] = reflect.SelectCase{Dir: reflect.SelectDefault}
 	order := make([]int, len(cases))

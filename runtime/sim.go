@@ -95,6 +95,9 @@ type simG struct {
 	fired  bool    // the timer woke it
 
 	sel selFrames // select statements being evaluated (chan_select.go)
+
+	probing bool // listed in Sim.probers
+	probed  int  // 1 + the case probeLocked completed for it, or 0
 }
 
 // sched reports whether g is under the scheduler right now.
@@ -120,7 +123,8 @@ type Sim struct {
 	now      int64 // virtual nanoseconds since SimEpoch
 	runq     []*simG
 	pollers  []*simG
-	dirty    bool // something ran since the pollers last tried
+	probers  []*simG // owned goroutines parked in chanOp with a case to probe
+	dirty    bool    // something ran since the pollers last tried
 	waiters  map[unsafe.Pointer]*waitList
 	wlFree   []*waitList
 	timers   timerHeap
@@ -130,6 +134,7 @@ type Sim struct {
 	timerOf  map[*time.Timer]*vtimer
 	tickerOf map[*time.Ticker]*vtimer
 	external int // owned goroutines in external calls
+	free     int // goroutines not owned that entered the hub
 	// handshakes under way: two goroutines that meet in a real channel operation
 	// are blocked in it for a moment, which a quiescence check must not mistake
 	// for quiet.
@@ -140,7 +145,7 @@ type Sim struct {
 
 	cur      atomicPointer[simG]
 	owned    atomicInt32 // live owned goroutines
-	baseline int32       // goroutines that existed at Run, the sim's own included
+	baseline atomicInt32 // goroutines that existed at Run, the sim's own included; lowered as they exit
 	mixed    atomicBool
 	running  atomicBool // Run has been called: goroutines started by Go are owned
 	hash     uint64
@@ -148,8 +153,9 @@ type Sim struct {
 	traceN   int
 
 	kick     chan struct{}
-	loopGID  atomicUint64 // the loop goroutine's runtime id, which quiescence checks skip
-	stackMu  sync.Mutex   // guards stackBuf; a quiescence check that finds it taken is skipped
+	loopDone chan struct{} // closed as the loop returns
+	loopGID  atomicUint64  // the loop goroutine's runtime id, which quiescence checks skip
+	stackMu  sync.Mutex    // guards stackBuf; a quiescence check that finds it taken is skipped
 	stackBuf []byte
 	done     chan struct{}
 	failed   chan struct{}
@@ -192,12 +198,13 @@ func NewSim(seed uint64) *Sim {
 		timerOf:  map[*time.Timer]*vtimer{},
 		tickerOf: map[*time.Ticker]*vtimer{},
 		kick:     make(chan struct{}, 1),
+		loopDone: make(chan struct{}),
 		done:     make(chan struct{}),
 		failed:   make(chan struct{}),
 		hash:     14695981039346656037,
 	}
 	s.net = newVnet(s)
-	s.baseline = int32(runtime.NumGoroutine()) + 1 // + the loop goroutine
+	s.baseline.Store(int32(runtime.NumGoroutine()) + 1) // + the loop goroutine
 	go s.loop()
 	return s
 }
@@ -230,11 +237,18 @@ func (s *Sim) Elapsed() time.Duration {
 	return time.Duration(s.now)
 }
 
-// Summary is the line the sim prints about a run: seed, steps, virtual time, hash.
+// Summary is the line the sim prints about a run: seed, steps, virtual time, hash,
+// and how many goroutines it did not own entered the hub (net/http's, those
+// started by unpatched code): they ran free, so where they met owned ones the
+// seed does not fix the interleaving.
 func (s *Sim) Summary() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return fmt.Sprintf("gopatch sim: seed=%d steps=%d vtime=%s trace=%016x", s.seed, s.steps, time.Duration(s.now), s.hash)
+	line := fmt.Sprintf("gopatch sim: seed=%d steps=%d vtime=%s trace=%016x", s.seed, s.steps, time.Duration(s.now), s.hash)
+	if s.free > 0 {
+		line += fmt.Sprintf(" free=%d (goroutines not owned by the hub, not seeded)", s.free)
+	}
+	return line
 }
 
 // Failed returns a channel closed when the sim has failed (deadlock, a goroutine
@@ -273,7 +287,7 @@ func (s *Sim) Run(main func()) error {
 	if s.onFail == nil {
 		s.onFail = func(string) {}
 	}
-	s.baseline = int32(runtime.NumGoroutine())
+	s.baseline.Store(int32(runtime.NumGoroutine()))
 	s.running.Store(true)
 	s.mu.Lock()
 	g := s.newG(true)
@@ -293,6 +307,7 @@ func (s *Sim) Run(main func()) error {
 	s.finished = true
 	s.mu.Unlock()
 	close(s.kick)
+	<-s.loopDone // gone before the next sim counts the goroutines at its Run
 	if msg := s.Failure(); msg != "" {
 		return fmt.Errorf("%s", msg)
 	}
@@ -350,8 +365,17 @@ func (s *Sim) exit(g *simG) {
 
 // self returns the calling goroutine's record (see "Identity" above).
 func (s *Sim) self() *simG {
-	if c := s.cur.Load(); c != nil && !s.mixed.Load() && int32(runtime.NumGoroutine()) <= s.baseline+s.owned.Load() {
-		return c
+	if c := s.cur.Load(); c != nil && !s.mixed.Load() {
+		n, known := int32(runtime.NumGoroutine()), s.baseline.Load()+s.owned.Load()
+		if n <= known {
+			if n < known {
+				// A goroutine that existed at Run has exited (a previous sim's, on
+				// its way out then): count without it, or the next one started
+				// by unpatched code would pass for the baton holder.
+				s.baseline.Add(n - known)
+			}
+			return c
+		}
 	}
 	return s.selfSlow()
 }
@@ -364,6 +388,7 @@ func (s *Sim) selfSlow() *simG {
 	if g == nil {
 		s.mixed.Store(true) // a goroutine the hub does not own: identify by id from now on
 		g = s.newG(false)
+		s.free++
 		g.gid = gid
 		g.state = gRunning
 		s.byGID[gid] = g
@@ -429,6 +454,12 @@ func (s *Sim) pickLocked() *simG {
 			return nil // the loop advances time once the free goroutines are quiet
 		}
 		if !s.advanceLocked() {
+			if int32(runtime.NumGoroutine()) > s.baseline.Load()+s.owned.Load() {
+				// A goroutine the hub does not know (started by unpatched code)
+				// may yet act: wait for quiet as in mixed mode.
+				s.mixed.Store(true)
+				return nil
+			}
 			s.deadlockLocked("all goroutines are blocked and no timer is pending")
 			return nil
 		}
@@ -657,6 +688,7 @@ func (s *Sim) Go(site *Site, f func()) {
 // free goroutines are quiet, and watches for a baton holder blocked where the hub
 // cannot see.
 func (s *Sim) loop() {
+	defer close(s.loopDone)
 	s.loopGID.Store(goid())
 	tick := time.NewTicker(time.Millisecond)
 	defer tick.Stop()
@@ -1039,4 +1071,5 @@ func (s *Sim) stop() {
 	s.finished = true
 	s.mu.Unlock()
 	close(s.kick)
+	<-s.loopDone // as in Run
 }

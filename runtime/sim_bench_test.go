@@ -160,51 +160,117 @@ func BenchmarkChanSwitch(b *testing.B) {
 // drew itself, one switch.
 func BenchmarkChanBaton(b *testing.B) {
 	for _, n := range []int{2, 100, 10000} {
-		b.Run(fmt.Sprintf("goroutines=%d", n), func(b *testing.B) {
-			chans := make([]chan struct{}, n)
-			for i := range chans {
-				chans[i] = make(chan struct{}, 1)
-			}
-			var mu sync.Mutex
-			rng := uint64(88172645463325252)
-			left := b.N
-			done := make(chan struct{})
-			for i := 0; i < n; i++ {
-				i := i
-				go func() {
-					for {
-						<-chans[i]
-						for {
-							mu.Lock()
-							if left <= 0 {
-								if left == 0 {
-									close(done)
-								}
-								left--
-								mu.Unlock()
-								return
-							}
-							left--
-							rng ^= rng << 13
-							rng ^= rng >> 7
-							rng ^= rng << 17
-							j := int(rng % uint64(n))
-							mu.Unlock()
-							if j != i {
-								chans[j] <- struct{}{}
-								break
-							}
-						}
-					}
-				}()
-			}
-			b.ResetTimer()
-			chans[0] <- struct{}{}
-			<-done
-			b.StopTimer()
-			for _, c := range chans { // the others wait for the baton: let them return
-				close(c)
-			}
-		})
+		b.Run(fmt.Sprintf("goroutines=%d", n), func(b *testing.B) { runBaton(b, n, chanBaton(n)) })
 	}
+}
+
+// BenchmarkLockBaton is BenchmarkChanBaton with the other ways Go has to park a
+// goroutine until another wakes it, a locked sync.Mutex each and a sync.Cond
+// each: neither hands off faster than a channel.
+func BenchmarkLockBaton(b *testing.B) {
+	for _, n := range []int{2, 100, 10000} {
+		b.Run(fmt.Sprintf("mutex/goroutines=%d", n), func(b *testing.B) { runBaton(b, n, mutexBaton(n)) })
+		b.Run(fmt.Sprintf("cond/goroutines=%d", n), func(b *testing.B) { runBaton(b, n, condBaton(n)) })
+	}
+}
+
+// A baton is how goroutine i waits for the baton and how it is handed to j.
+type baton struct {
+	wait func(i int)
+	wake func(j int)
+}
+
+func chanBaton(n int) baton {
+	chans := make([]chan struct{}, n)
+	for i := range chans {
+		chans[i] = make(chan struct{}, 1)
+	}
+	return baton{func(i int) { <-chans[i] }, func(j int) { chans[j] <- struct{}{} }}
+}
+
+func mutexBaton(n int) baton {
+	mus := make([]sync.Mutex, n)
+	for i := range mus {
+		mus[i].Lock()
+	}
+	return baton{func(i int) { mus[i].Lock() }, func(j int) { mus[j].Unlock() }}
+}
+
+func condBaton(n int) baton {
+	type slot struct {
+		mu   sync.Mutex
+		cond sync.Cond
+		set  bool
+	}
+	slots := make([]slot, n)
+	for i := range slots {
+		slots[i].cond.L = &slots[i].mu
+	}
+	return baton{
+		func(i int) {
+			s := &slots[i]
+			s.mu.Lock()
+			for !s.set {
+				s.cond.Wait()
+			}
+			s.set = false
+			s.mu.Unlock()
+		},
+		func(j int) {
+			s := &slots[j]
+			s.mu.Lock()
+			s.set = true
+			s.mu.Unlock()
+			s.cond.Signal()
+		},
+	}
+}
+
+// runBaton passes the baton b.N times among n goroutines, each to one drawn at
+// random; at the end every goroutine is woken once more to return.
+func runBaton(b *testing.B, n int, bt baton) {
+	var mu sync.Mutex
+	rng := uint64(88172645463325252)
+	left := b.N
+	done := make(chan struct{})
+	var exited sync.WaitGroup
+	for i := 0; i < n; i++ {
+		i := i
+		exited.Add(1)
+		go func() {
+			defer exited.Done()
+			for {
+				bt.wait(i)
+				for {
+					mu.Lock()
+					if left <= 0 {
+						if left == 0 {
+							close(done)
+						}
+						left--
+						mu.Unlock()
+						return
+					}
+					left--
+					rng ^= rng << 13
+					rng ^= rng >> 7
+					rng ^= rng << 17
+					j := int(rng % uint64(n))
+					mu.Unlock()
+					if j != i {
+						bt.wake(j)
+						break
+					}
+				}
+			}
+		}()
+	}
+	b.ResetTimer()
+	bt.wake(0)
+	<-done
+	b.StopTimer()
+	for i := 0; i < n; i++ { // the others wait for the baton: let them return
+		bt.wake(i)
+	}
+	exited.Wait()
 }

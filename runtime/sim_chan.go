@@ -23,6 +23,13 @@ type chanCase struct {
 	key        unsafe.Pointer // the channel
 	send       bool
 	unbuffered bool
+	// probe, set for a receive on a channel whose elements have size zero,
+	// attempts the receive without blocking and reports whether it was done:
+	// such channels are the ones code the hub does not see closes (a context's
+	// Done channel, a done or quit channel closed by unpatched code). The hub
+	// calls it for a parked owned goroutine, whose operation it then completes
+	// (probeLocked).
+	probe func() bool
 }
 
 // chanScheduler is implemented by hubs that schedule channel operations.
@@ -33,6 +40,72 @@ type chanScheduler interface {
 	chanOp(site *Site, cases []chanCase, hasDefault bool, try func() int, real func(int)) int
 	// chanClose closes a channel through close and wakes its waiters.
 	chanClose(site *Site, key unsafe.Pointer, close func())
+}
+
+// whyChan is what a goroutine blocked in chanOp waits for.
+const whyChan = "channel operation"
+
+// addProberLocked lists g, an owned goroutine parked in chanOp, for probeLocked if
+// any of its cases has a probe.
+func (s *Sim) addProberLocked(g *simG) {
+	if g.probing {
+		return
+	}
+	for _, c := range g.cases {
+		if c.probe != nil {
+			g.probing = true
+			s.probers = append(s.probers, g)
+			return
+		}
+	}
+}
+
+// probeLocked completes the channel operations of parked owned goroutines that
+// code the hub does not see has made possible: a context's cancel function closes
+// its Done channel without passing through the hub, and so does the cancellation
+// of a parent (a sim context's deadline included) for every context made from it.
+// For each goroutine in the order it parked, it tries the cases that have a probe;
+// the first that succeeds is the goroutine's result, as if it had done it itself,
+// and the other waiters on that channel try again. The hub probes when nothing
+// else can run, before it moves the clock or reports a deadlock, so such a waiter
+// goes on at the virtual time the channel was closed. It reports whether it made
+// any goroutine runnable.
+func (s *Sim) probeLocked() bool {
+	woke := false
+	kept := s.probers[:0]
+	for _, g := range s.probers {
+		if g.state != gBlocked || g.why != whyChan {
+			g.probing = false // it moved on; it is listed again when it parks
+			continue
+		}
+		k := -1
+		for i, c := range g.cases {
+			if c.probe != nil && c.probe() {
+				k = i
+				break
+			}
+		}
+		if k < 0 {
+			kept = append(kept, g)
+			continue
+		}
+		g.probing = false
+		key := g.cases[k].key
+		s.unregisterLocked(g)
+		g.probed = k + 1
+		s.makeRunnableLocked(g)
+		s.notifyLocked(key)
+		woke = true
+	}
+	for i := len(kept); i < len(s.probers); i++ {
+		s.probers[i] = nil
+	}
+	s.probers = kept
+	if woke {
+		s.activity.Add(1)
+		s.dirty = true
+	}
+	return woke
 }
 
 // keyOf returns a channel's identity.
@@ -92,10 +165,15 @@ func (s *Sim) chanOpAs(g *simG, site *Site, cases []chanCase, hasDefault bool, t
 		}
 		g.hs = -1
 		s.registerLocked(g, cases)
-		g.site, g.why = site, "channel operation"
+		g.site, g.why = site, whyChan
 		if g.sched() {
 			g.state = gBlocked
+			s.addProberLocked(g)
 			s.switchLocked(g)
+			if k := g.probed - 1; k >= 0 {
+				g.probed = 0
+				return k
+			}
 		} else {
 			// It may wait for a virtual timer: if nothing else can run, the clock
 			// moves now (it may fire into one of its channels), else the loop is

@@ -75,9 +75,14 @@ func (s *Sim) stopTimerLocked(t *vtimer) bool {
 	return true
 }
 
-// advanceLocked moves the clock to the earliest timer and fires every timer due
-// then; it reports false when no timer is pending.
+// advanceLocked makes progress when nothing can run: it completes the channel
+// operations that code the hub does not see has made possible (probeLocked), or
+// else moves the clock to the earliest timer and fires every timer due then. It
+// reports false when it did neither.
 func (s *Sim) advanceLocked() bool {
+	if s.probeLocked() {
+		return true
+	}
 	if len(s.timers) == 0 {
 		return false
 	}
@@ -297,38 +302,56 @@ func (s *Sim) ResetTicker(t *time.Ticker, d time.Duration) {
 	s.addTimerLocked(vt, d)
 }
 
-// simCtx is a context whose deadline is on the virtual clock.
+// simCtx is a context whose deadline is on the virtual clock. It is a cancel
+// context of its parent, so that the parent's cancellation reaches it, and the
+// contexts made from it, at once; Err tells why it ended.
 type simCtx struct {
 	context.Context // a cancel context of the parent
+	parent          context.Context
 	cancel          context.CancelFunc
 	deadline        time.Time
 	mu              sync.Mutex
-	expired         bool
+	expired         bool // ended by its deadline
+	cancelled       bool // ended by its cancel function
 }
 
 func (c *simCtx) Deadline() (time.Time, bool) { return c.deadline, true }
 
+// Err is context.DeadlineExceeded when its deadline ended it, context.Canceled
+// when its cancel function did, and the parent's error when the parent's
+// cancellation did (a sim context's DeadlineExceeded, as a context.WithTimeout
+// made from a context.WithTimeout that expires first reports).
 func (c *simCtx) Err() error {
 	err := c.Context.Err()
 	if err == nil {
 		return nil
 	}
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.expired {
+	expired, cancelled := c.expired, c.cancelled
+	c.mu.Unlock()
+	switch {
+	case expired:
 		return context.DeadlineExceeded
+	case cancelled:
+		return err
+	}
+	if perr := c.parent.Err(); perr != nil {
+		return perr
 	}
 	return err
 }
 
-func (c *simCtx) expire() {
+// end cancels c, recording why if it is the first to.
+func (c *simCtx) end(why *bool) {
 	c.mu.Lock()
 	if c.Context.Err() == nil {
-		c.expired = true
+		*why = true
 	}
 	c.mu.Unlock()
 	c.cancel()
 }
+
+func (c *simCtx) expire() { c.end(&c.expired) }
 
 // WithDeadline is context.WithDeadline on the virtual clock.
 func (s *Sim) WithDeadline(parent context.Context, d time.Time) (context.Context, context.CancelFunc) {
@@ -336,7 +359,7 @@ func (s *Sim) WithDeadline(parent context.Context, d time.Time) (context.Context
 		d = pd // the parent expires first; its own cancellation covers it
 	}
 	inner, cancel := context.WithCancel(parent)
-	c := &simCtx{Context: inner, cancel: cancel, deadline: d}
+	c := &simCtx{Context: inner, parent: parent, cancel: cancel, deadline: d}
 	s.mu.Lock()
 	vt := &vtimer{ctx: c}
 	dur := d.Sub(SimEpoch.Add(time.Duration(s.now)))
@@ -349,7 +372,7 @@ func (s *Sim) WithDeadline(parent context.Context, d time.Time) (context.Context
 	s.kickIdleLocked()
 	s.mu.Unlock()
 	return c, func() {
-		cancel()
+		c.end(&c.cancelled)
 		s.mu.Lock()
 		s.stopTimerLocked(vt)
 		s.notifyLocked(chanKey(c.Done()))

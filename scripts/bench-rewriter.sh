@@ -60,7 +60,7 @@ need jq jq
 GTIME=/usr/bin/time
 
 echo "== tools" >&2
-(cd "$ROOT" && go build -o "$BIN/gopatch" ./cmd/gopatch)
+(cd "$ROOT" && go build -o "$BIN/gopatch" ./cmd/gopatch && go build -o "$BIN/loadfloor" ./scripts/loadfloor)
 GOBIN=$BIN GOFLAGS=-mod=mod go install "golang.org/x/tools/cmd/eg@$EG_VERSION"
 GOPATCH=$BIN/gopatch
 EG=$BIN/eg
@@ -119,13 +119,17 @@ EOF
 cp "$WORK/sleep.template" "$WORK/sleep_template.go"
 
 # Each command must succeed once before it is timed.
-NAMES=("gopatch scan" "gopatch diff" "gofmt -l" "gofmt -r" "eg")
+# "go list" and "load only" are the floor under gopatch: the go command's listing
+# that go/packages runs for gopatch's load mode, then that load with nothing after.
+NAMES=("gopatch scan" "gopatch diff" "gofmt -l" "gofmt -r" "eg" "go list" "load only")
 CMDS=(
 	"cd $MOD && $GOPATCH scan --format json ./... >/dev/null"
 	"cd $MOD && $GOPATCH diff ./... >/dev/null"
 	"gofmt -l \$(cat $WORK/files) >/dev/null"
 	"gofmt -l -r 'time.Sleep(a) -> gopatchSleep(a)' \$(cat $WORK/files) >/dev/null"
 	"cd $MOD && $EG -t $WORK/sleep_template.go ./... >/dev/null"
+	"cd $MOD && go list -e -json -compiled=true -test=true -export=true -deps=true ./... >/dev/null"
+	"cd $MOD && $BIN/loadfloor ./... >/dev/null"
 )
 for i in "${!CMDS[@]}"; do
 	bash -c "${CMDS[$i]}" 2>"$WORK/err" || { echo "bench-rewriter: ${NAMES[$i]} failed:" >&2; tail -20 "$WORK/err" >&2; exit 1; }
@@ -176,6 +180,8 @@ done
 	r_eg=$(ratio "${MED[gopatch diff]}" "${MED[eg]}")
 	r_fmt=$(ratio "${MED[gopatch diff]}" "${MED[gofmt -l]}")
 	echo "Targets: gopatch diff with all rules faster than eg with one template: ${r_eg}× eg's time, $(verdict "$r_eg" 0.9999). Within 3× of gofmt -l: ${r_fmt}×, $(verdict "$r_fmt" 3)."
+	echo
+	echo "Floor: the go command's listing alone takes $(ratio "${MED[go list]}" "${MED[gofmt -l]}")× gofmt -l, and the go/packages load alone (\`scripts/loadfloor\`, gopatch's load mode and nothing after) $(ratio "${MED[load only]}" "${MED[gofmt -l]}")×; gopatch diff spends $(awk -v a="${MED[load only]}" -v b="${MED[gopatch diff]}" 'BEGIN {printf "%.0f", 100*a/b}')% of its time there."
 	echo
 	echo "Scaling: gopatch scan (all rules) by module size, median of 3 runs after a warm-up, with gofmt -l over the same files."
 	echo

@@ -69,7 +69,9 @@ func TestSimFindsPlantedRace(t *testing.T) {
 // select on the context, the job queue and time.After, with --profile sim: its
 // selects become scheduling points of the sim, so each seed gives one trace and
 // one order of results, in one process and across processes, and the seeds do not
-// all give the same order. Revert restores the module.
+// all give the same order; a context cancelled where the hub cannot see (an
+// unpatched cancel, a context made from a sim context) ends the pool at that
+// virtual time (TestPoolCancel). Revert restores the module.
 func TestSimSelectPool(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs a module's tests")

@@ -61,6 +61,64 @@ func TestPoolUnderSim(t *testing.T) {
 	}
 }
 
+// TestPoolCancel ends the pool with a context whose cancellation the hub does not
+// see: a context.WithCancel cancelled by a goroutine, and one made from a
+// context.WithTimeout that expires. Both close Done channels outside the hub; the
+// workers and the collector waiting on them in selects go on at that virtual time.
+func TestPoolCancel(t *testing.T) {
+	if !gopatchrt.Patched("chan") {
+		t.Skip("the package is not patched with --profile sim")
+	}
+	for _, c := range []struct {
+		name string
+		ctx  func() (context.Context, context.CancelFunc)
+	}{
+		{"cancel", func() (context.Context, context.CancelFunc) {
+			ctx, cancel := context.WithCancel(context.Background())
+			go func() {
+				time.Sleep(9 * time.Millisecond)
+				cancel()
+			}()
+			return ctx, cancel
+		}},
+		{"child of a timeout", func() (context.Context, context.CancelFunc) {
+			parent, cancelParent := context.WithTimeout(context.Background(), 9*time.Millisecond)
+			ctx, cancel := context.WithCancel(parent)
+			return ctx, func() { cancel(); cancelParent() }
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var hashes []uint64
+			for i := 0; i < 2; i++ {
+				var r Report
+				var took time.Duration
+				ok, s, report := simtest.Try(1, func() bool {
+					ctx, cancel := c.ctx()
+					defer cancel()
+					start := time.Now()
+					// No job nor idle timeout within the run: no timer wakes
+					// the waiters, only the closed Done channel.
+					r = Process(ctx, jobs, 3, time.Hour, time.Hour)
+					took = time.Since(start)
+					return true
+				})
+				if !ok {
+					t.Fatal(report)
+				}
+				t.Logf("%s %v %v", s.Summary(), r, took)
+				// A virtual timer fires 1ns after its deadline.
+				if want := 9*time.Millisecond + time.Nanosecond; took != want || len(r.Log) != 0 || r.Idle != 0 {
+					t.Errorf("%v after %v: want the pool ended after %v of virtual time", r, took, want)
+				}
+				hashes = append(hashes, s.TraceHash())
+			}
+			if hashes[0] != hashes[1] {
+				t.Errorf("seed 1 gave traces %016x and %016x", hashes[0], hashes[1])
+			}
+		})
+	}
+}
+
 // TestPoolSites: the sites the sim saw are located in the patched code, not in
 // the forwarders of the generated file.
 func TestPoolSites(t *testing.T) {
