@@ -19,19 +19,27 @@ var (
 	freeBenchPkg  *Package
 )
 
+// freeSim puts a new sim in force without Run, as GOPATCH_HUB=sim does, so that
+// every goroutine is free, and returns it with freeBench's package; the hub in
+// force before comes back, and the sim's loop ends, when tb ends.
+func freeSim(tb testing.TB) (*Package, *Sim) {
+	fb := freeBench()
+	s := NewSim(1)
+	prev := Use(s)
+	tb.Cleanup(func() {
+		Use(prev)
+		s.stop()
+	})
+	return fb, s
+}
+
 // BenchmarkSimFreeSelectAfter measures one wait of a free goroutine (the sim in
 // force without Run, as under GOPATCH_HUB=sim) in a rewritten select on a virtual
 // time.After and a nil channel (context.Background().Done()): the retry loop of
 // retry-go. Nothing else in the process runs, so in mixed mode the clock should
 // move as soon as the goroutine parks; ns/op is the wall time of one wait.
 func BenchmarkSimFreeSelectAfter(b *testing.B) {
-	fb := freeBench()
-	s := NewSim(1)
-	prev := Use(s)
-	defer func() {
-		Use(prev)
-		s.stop()
-	}()
+	fb, s := freeSim(b)
 	var done <-chan struct{} // a nil channel, as context.Background().Done()
 	wait := func() {
 		select {
@@ -54,13 +62,7 @@ func BenchmarkSimFreeSelectAfter(b *testing.B) {
 
 // BenchmarkSimFreeSleep is the same wait through a patched time.Sleep.
 func BenchmarkSimFreeSleep(b *testing.B) {
-	fb := freeBench()
-	s := NewSim(1)
-	prev := Use(s)
-	defer func() {
-		Use(prev)
-		s.stop()
-	}()
+	fb, _ := freeSim(b)
 	fb.At(2).Sleep(time.Nanosecond)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {

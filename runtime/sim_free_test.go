@@ -18,13 +18,7 @@ import (
 // an unpatched send to a goroutine waiting in the hub is not seen (docs/sim.md,
 // limits), and once it blocks every goroutine is blocked.
 func TestSimFreeWaitHoldsClock(t *testing.T) {
-	fb := freeBench()
-	s := NewSim(1)
-	prev := Use(s)
-	defer func() {
-		Use(prev)
-		s.stop()
-	}()
+	fb, s := freeSim(t)
 	for round := 0; round < 20; round++ {
 		c := make(chan int)
 		var active, waiting atomic.Bool
@@ -76,13 +70,7 @@ func TestSimFreeWaitHoldsClock(t *testing.T) {
 // of the hub's. The hub sees no activity meanwhile, and its wall-clock fallback
 // (simQuiet) must not take that for quiet and move the clock past a pending timer.
 func TestSimFreeHandshakeHoldsClock(t *testing.T) {
-	fb := freeBench()
-	s := NewSim(1)
-	prev := Use(s)
-	defer func() {
-		Use(prev)
-		s.stop()
-	}()
+	fb, s := freeSim(t)
 	fb.At(1).After(time.Hour) // a pending timer the fallback could fire
 	for round := 0; round < 3; round++ {
 		c := make(chan int)
