@@ -365,19 +365,23 @@ func (s *Sim) exit(g *simG) {
 
 // self returns the calling goroutine's record (see "Identity" above).
 func (s *Sim) self() *simG {
-	if c := s.cur.Load(); c != nil && !s.mixed.Load() {
-		n, known := int32(runtime.NumGoroutine()), s.baseline.Load()+s.owned.Load()
-		if n <= known {
-			if n < known {
-				// A goroutine that existed at Run has exited (a previous sim's, on
-				// its way out then): count without it, or the next one started
-				// by unpatched code would pass for the baton holder.
-				s.baseline.Add(n - known)
-			}
-			return c
-		}
+	if c := s.cur.Load(); c != nil && !s.mixed.Load() && !s.strangers() {
+		return c
 	}
 	return s.selfSlow()
+}
+
+// strangers reports whether more goroutines exist than the hub knows of: those
+// that existed at Run plus the owned ones. The surplus were started by unpatched
+// code. A goroutine that existed at Run and has exited (a previous sim's, on its
+// way out then) is counted out, or the next one started by unpatched code would
+// pass unseen.
+func (s *Sim) strangers() bool {
+	n, known := int32(runtime.NumGoroutine()), s.baseline.Load()+s.owned.Load()
+	if n < known {
+		s.baseline.Add(n - known)
+	}
+	return n > known
 }
 
 func (s *Sim) selfSlow() *simG {
@@ -454,9 +458,9 @@ func (s *Sim) pickLocked() *simG {
 			return nil // the loop advances time once the free goroutines are quiet
 		}
 		if !s.advanceLocked() {
-			if int32(runtime.NumGoroutine()) > s.baseline.Load()+s.owned.Load() {
-				// A goroutine the hub does not know (started by unpatched code)
-				// may yet act: wait for quiet as in mixed mode.
+			if s.strangers() {
+				// A goroutine the hub does not know may yet act: wait for quiet
+				// as in mixed mode.
 				s.mixed.Store(true)
 				return nil
 			}
