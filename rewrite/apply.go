@@ -316,6 +316,16 @@ func (p *program) patchUnproved(f *file, ms []*match, names *shimNames, info *ty
 	if err != nil {
 		return nil, false, err
 	}
+	if !names.mentioned(f.src) && !bytes.Contains(f.src, []byte(unusedMarker)) {
+		// The revert check on the excerpt of the patched declarations (excerpt.go).
+		old, neu := lines(f.src), lines(out)
+		if spans, ok := p.excerptSpans(f, old, neu); ok {
+			got, revertExact, err := p.revertSourceUnchecked(f.path, cut(neu, spans), names)
+			if err == nil && bytes.Equal(got, cut(old, spans)) {
+				return out, exact && revertExact, nil
+			}
+		}
+	}
 	want, err := p.revertSource(f.path, f.src, names)
 	if err != nil {
 		return nil, false, fmt.Errorf("the file's existing patch does not revert: %v", err)
