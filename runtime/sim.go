@@ -719,8 +719,11 @@ func (s *Sim) loop() {
 			return
 		default:
 		}
-		now := time.Now()
+		// The time is read with the lock held: the holder the loop waited for may
+		// have run on for a while (a time slice, at GOMAXPROCS 1), and a time read
+		// before would make the steps it took look older than they are.
 		s.mu.Lock()
+		now := time.Now()
 		act, steps, stopped := s.activity.Load(), s.steps, s.stopped.Load()
 		// A hand-shake under way is progress that shows no activity until it ends,
 		// however long its waiter takes to get to its side of the channel; so is a
