@@ -98,6 +98,8 @@ type simG struct {
 
 	probing bool // listed in Sim.probers
 	probed  int  // 1 + the case probeLocked completed for it, or 0
+
+	baton // how it is suspended and resumed (sim_baton_*.go)
 }
 
 // sched reports whether g is under the scheduler right now.
@@ -152,6 +154,8 @@ type Sim struct {
 	trace    [traceRing]traceEntry
 	traceN   int
 
+	drivers // what resumes owned goroutines (sim_baton_*.go)
+
 	kick     chan struct{}
 	loopDone chan struct{} // closed as the loop returns
 	loopGID  atomicUint64  // the loop goroutine's runtime id, which quiescence checks skip
@@ -204,6 +208,7 @@ func NewSim(seed uint64) *Sim {
 		hash:     14695981039346656037,
 	}
 	s.net = newVnet(s)
+	s.initDrivers()
 	s.baseline.Store(int32(runtime.NumGoroutine()) + 1) // + the loop goroutine
 	go s.loop()
 	return s
@@ -293,10 +298,8 @@ func (s *Sim) Run(main func()) error {
 	g := s.newG(true)
 	g.main = true
 	s.runq = append(s.runq, g)
-	s.mu.Unlock()
 	s.owned.Add(1)
-	go s.gmain(g, main)
-	s.mu.Lock()
+	s.startG(g, main)
 	s.dispatchLocked()
 	s.mu.Unlock()
 	select {
@@ -307,6 +310,7 @@ func (s *Sim) Run(main func()) error {
 	s.finished = true
 	s.mu.Unlock()
 	close(s.kick)
+	s.quitDrivers()
 	<-s.loopDone // gone before the next sim counts the goroutines at its Run
 	if msg := s.Failure(); msg != "" {
 		return fmt.Errorf("%s", msg)
@@ -321,12 +325,12 @@ func (s *Sim) newG(owned bool) *simG {
 	return g
 }
 
-// gmain is the body of every owned goroutine.
+// gmain is the body of every owned goroutine, which startG starts and which runs
+// once it is first handed the baton.
 // It registers its runtime id only once it holds the baton: thousands of
 // goroutines starting at once would otherwise queue on s.mu ahead of the baton
 // holder. Until then nothing can ask who it is, since it has not entered the hub.
 func (s *Sim) gmain(g *simG, f func()) {
-	<-g.wake
 	gid := goid()
 	s.mu.Lock()
 	g.gid = gid
@@ -359,8 +363,9 @@ func (s *Sim) exit(g *simG) {
 		return
 	}
 	s.cur.Store(nil)
-	s.dispatchLocked()
+	next := s.nextLocked()
 	s.mu.Unlock()
+	s.leave(g, next)
 }
 
 // self returns the calling goroutine's record (see "Identity" above).
@@ -377,7 +382,7 @@ func (s *Sim) self() *simG {
 // way out then) is counted out, or the next one started by unpatched code would
 // pass unseen.
 func (s *Sim) strangers() bool {
-	n, known := int32(runtime.NumGoroutine()), s.baseline.Load()+s.owned.Load()
+	n, known := int32(runtime.NumGoroutine()), s.baseline.Load()+s.owned.Load()+s.driverCount()
 	if n < known {
 		s.baseline.Add(n - known)
 	}
@@ -472,15 +477,25 @@ func (s *Sim) pickLocked() *simG {
 
 // dispatchLocked hands the baton to the next goroutine if nobody holds it.
 func (s *Sim) dispatchLocked() {
-	if s.cur.Load() != nil || s.finished {
-		return
+	if next := s.nextLocked(); next != nil {
+		s.resume(next)
 	}
-	if next := s.pickLocked(); next != nil {
+}
+
+// nextLocked picks the next baton holder if nobody holds the baton, and records it
+// as the holder; the caller hands it the baton. With nobody to pick, it kicks the
+// loop and returns nil.
+func (s *Sim) nextLocked() *simG {
+	if s.cur.Load() != nil || s.finished {
+		return nil
+	}
+	next := s.pickLocked()
+	if next != nil {
 		s.cur.Store(next)
-		next.wake <- struct{}{}
-		return
+		return next
 	}
 	s.kickLoop()
+	return nil
 }
 
 func (s *Sim) kickLoop() {
@@ -503,41 +518,39 @@ func (s *Sim) kickLoop() {
 // ns more per switch than one parked at depth 0). The work is in handoffLocked,
 // which returns before the park.
 func (s *Sim) switchLocked(g *simG) {
-	if s.handoffLocked(g) {
-		<-g.wake
+	if next, wait := s.handoffLocked(g); wait {
+		s.pass(g, next)
 	}
 }
 
-// handoffLocked picks the next baton holder and hands the baton over; it reports
-// whether g must now wait for it (false: g was picked again). s.mu is held on
-// entry and released.
-func (s *Sim) handoffLocked(g *simG) bool {
+// handoffLocked picks the next baton holder (nil: nobody yet); it reports whether
+// g must now pass the baton to it and wait (false: g was picked again). s.mu is
+// held on entry and released.
+func (s *Sim) handoffLocked(g *simG) (*simG, bool) {
 	next := s.pickLocked()
 	if next == g {
 		s.mu.Unlock()
-		return false
+		return nil, false
 	}
 	s.cur.Store(next)
 	if next == nil {
+		s.parkingLocked(g)
 		s.kickLoop()
 	}
 	s.mu.Unlock()
-	if next != nil {
-		next.wake <- struct{}{}
-	}
-	return true
+	return next, true
 }
 
 // yield is a scheduling point for the owned goroutine g.
 func (s *Sim) yield(g *simG) {
-	if s.yieldHandoff(g) {
-		<-g.wake
+	if next, wait := s.yieldHandoff(g); wait {
+		s.pass(g, next)
 	}
 }
 
-// yieldHandoff puts g back on the run queue and hands the baton on; it reports
-// whether g must wait for it.
-func (s *Sim) yieldHandoff(g *simG) bool {
+// yieldHandoff puts g back on the run queue and picks the next baton holder, as
+// handoffLocked does.
+func (s *Sim) yieldHandoff(g *simG) (*simG, bool) {
 	s.mu.Lock()
 	g.state = gRunnable
 	s.runq = append(s.runq, g)
@@ -624,19 +637,20 @@ func (s *Sim) After(site *Site, op *Op, t Token, err error) {
 	g.state = gRunnable
 	s.runq = append(s.runq, g)
 	s.dirty = true
+	var next *simG
 	if s.cur.Load() == nil && !s.finished {
-		next := s.pickLocked()
+		next = s.pickLocked()
 		s.cur.Store(next)
 		if next == g {
 			s.mu.Unlock()
 			return
 		}
-		if next != nil {
-			next.wake <- struct{}{}
-		}
+	}
+	if next == nil {
+		s.parkingLocked(g)
 	}
 	s.mu.Unlock()
-	<-g.wake
+	s.pass(g, next)
 }
 
 // Await implements Scheduler: an owned goroutine retries try each time another
@@ -677,8 +691,8 @@ func (s *Sim) Go(site *Site, f func()) {
 	ng.state = gRunnable
 	s.runq = append(s.runq, ng)
 	s.owned.Add(1)
+	s.startG(ng, f)
 	s.mu.Unlock()
-	go s.gmain(ng, f)
 	if g.sched() {
 		s.yield(g)
 		return
@@ -1078,5 +1092,6 @@ func (s *Sim) stop() {
 	s.finished = true
 	s.mu.Unlock()
 	close(s.kick)
+	s.quitDrivers()
 	<-s.loopDone // as in Run
 }
