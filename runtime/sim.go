@@ -17,10 +17,12 @@ import (
 //
 // Goroutines. A goroutine started through the hub (Call.Go, Sim.Run, a fired
 // AfterFunc) is owned: it runs only while it holds the baton, and gives it back at
-// every patched call. Each owned goroutine parks on its own wake channel; handing
-// the baton over is one send on the next goroutine's channel and one receive on
-// one's own. Which runnable goroutine gets the baton next is drawn from a PCG-like
-// generator seeded with the sim's seed, so a seed replays a schedule exactly.
+// every patched call. Each owned goroutine is a coroutine (iter.Pull); handing the
+// baton over is two coroutine switches, into a driver goroutine and from it into
+// the next (sim_baton_coro.go; before Go 1.23, a send on the next goroutine's wake
+// channel and a receive on one's own: sim_baton_chan.go). Which runnable
+// goroutine gets the baton next is drawn from a PCG-like generator seeded with
+// the sim's seed, so a seed replays a schedule exactly.
 //
 // Identity. The hub needs to know which goroutine entered it. While every goroutine
 // that can enter is owned ("pure" mode) the caller is the baton holder, and the

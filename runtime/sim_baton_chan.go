@@ -1,9 +1,13 @@
+//go:build !go1.23 || gopatch_chanbaton
+
 package gopatchrt
 
 // The baton passed through channels: each owned goroutine is a goroutine of its
 // own, parked on its wake channel while it does not hold the baton. Handing the
 // baton over is one send on the next goroutine's channel and one receive on
-// one's own, each of which goes through the Go scheduler's run queue.
+// one's own, each of which goes through the Go scheduler's run queue. This is
+// the baton before Go 1.23 (no coroutines) and with the build tag
+// gopatch_chanbaton; sim_baton_coro.go is the faster one.
 
 // baton is what a goroutine record needs to be suspended and resumed: its wake
 // channel is all.
