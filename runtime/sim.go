@@ -149,7 +149,7 @@ type Sim struct {
 
 	cur      atomicPointer[simG]
 	owned    atomicInt32 // live owned goroutines
-	baseline atomicInt32 // goroutines that existed at Run, the sim's own included; lowered as they exit
+	baseline atomicInt32 // goroutines that existed at Run, the sim's own included, drivers not; lowered as they exit
 	mixed    atomicBool
 	running  atomicBool // Run has been called: goroutines started by Go are owned
 	hash     uint64
@@ -211,7 +211,7 @@ func NewSim(seed uint64) *Sim {
 	}
 	s.net = newVnet(s)
 	s.initDrivers()
-	s.baseline.Store(int32(runtime.NumGoroutine()) + 1) // + the loop goroutine
+	s.baseline.Store(int32(runtime.NumGoroutine()) - s.driverCount() + 1) // + the loop goroutine
 	go s.loop()
 	return s
 }
@@ -294,7 +294,7 @@ func (s *Sim) Run(main func()) error {
 	if s.onFail == nil {
 		s.onFail = func(string) {}
 	}
-	s.baseline.Store(int32(runtime.NumGoroutine()))
+	s.baseline.Store(int32(runtime.NumGoroutine()) - s.driverCount())
 	s.running.Store(true)
 	s.mu.Lock()
 	g := s.newG(true)

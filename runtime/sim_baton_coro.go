@@ -19,8 +19,9 @@ import (
 // goroutine in turn. A goroutine that hands the baton over but goes on running (an
 // external call, the waiter of a channel hand-shake, the sim's loop) has a
 // second driver resume the next one: an idle driver if there is one, else a new
-// one. Drivers are counted among the goroutines the sim knows of, and end with
-// the sim.
+// one. Drivers end with the sim. Those of every sim are counted together among
+// the goroutines a sim knows of: one that ends after the next sim's Run counted
+// the goroutines must not hide a goroutine started by unpatched code.
 //
 // Suspension. A goroutine that passes the baton to another cannot be picked
 // before it has suspended: only the one it passed to could pick it, and that one
@@ -50,8 +51,10 @@ type drivers struct {
 	idle     chan *simG    // drivers wait here for a goroutine to resume
 	quit     chan struct{} // closed when the sim ends: idle drivers end
 	quitOnce sync.Once
-	live     atomicInt32 // drivers started and not ended
 }
+
+// liveDrivers counts the drivers of every sim, started and not ended.
+var liveDrivers atomicInt32
 
 func (s *Sim) initDrivers() {
 	s.idle = make(chan *simG)
@@ -61,8 +64,8 @@ func (s *Sim) initDrivers() {
 // quitDrivers ends the idle drivers, and every other as it becomes idle.
 func (s *Sim) quitDrivers() { s.quitOnce.Do(func() { close(s.quit) }) }
 
-// driverCount is the number of drivers alive.
-func (s *Sim) driverCount() int32 { return s.live.Load() }
+// driverCount is the number of drivers alive, of every sim.
+func (s *Sim) driverCount() int32 { return liveDrivers.Load() }
 
 // startG makes the owned goroutine g, which runs f once it is handed the baton.
 func (s *Sim) startG(g *simG, f func()) {
@@ -85,7 +88,7 @@ func (s *Sim) resume(g *simG) {
 	select {
 	case s.idle <- g:
 	default:
-		s.live.Add(1)
+		liveDrivers.Add(1)
 		go s.drive(g)
 	}
 }
@@ -106,7 +109,7 @@ const driverSlice = 128
 // one names nobody it waits to be given another.
 func (s *Sim) drive(g *simG) {
 	defer func() {
-		s.live.Add(-1)
+		liveDrivers.Add(-1)
 		if g == nil {
 			return
 		}
@@ -114,7 +117,7 @@ func (s *Sim) drive(g *simG) {
 		// driver: another resumes the goroutine g handed the baton to.
 		if n := g.then; n != nil {
 			g.then = nil
-			s.live.Add(1)
+			liveDrivers.Add(1)
 			go s.drive(n)
 		}
 	}()
