@@ -735,11 +735,8 @@ func (s *Sim) loop() {
 			return
 		default:
 		}
-		// The time is read with the lock held: the holder the loop waited for may
-		// have run on for a while (a time slice, at GOMAXPROCS 1), and a time read
-		// before would make the steps it took look older than they are.
-		s.mu.Lock()
 		now := time.Now()
+		s.mu.Lock()
 		act, steps, stopped := s.activity.Load(), s.steps, s.stopped.Load()
 		// A hand-shake under way is progress that shows no activity until it ends,
 		// however long its waiter takes to get to its side of the channel; so is a
@@ -748,7 +745,11 @@ func (s *Sim) loop() {
 			changed, stoppedAt = now, stopped
 		}
 		if steps != lastSteps {
-			stepped, stuck = now, 0
+			// The time of the step is read with the lock held: the holder the loop
+			// waited for may have run on for a while (a time slice, at GOMAXPROCS
+			// 1), and now would make the steps it took meanwhile look older than
+			// they are, to the blocked-holder check below.
+			stepped, stuck = time.Now(), 0
 		}
 		lastAct, lastSteps = act, steps
 		// Quiet is the wall time without activity in which goroutines could have
