@@ -82,11 +82,12 @@ type simG struct {
 	state gState
 	owned bool
 	main  bool
-	wake  chan struct{} // the baton, or a wake-up for a free goroutine
-	site  *Site         // where it last entered the hub
-	gid   uint64        // runtime goroutine id; 0 until it first runs
+	site  *Site // where it last entered the hub
+	baton       // how it is suspended and resumed (sim_baton_*.go)
 
-	why string // what it waits for
+	wake chan struct{} // the baton (sim_baton_chan.go), or a wake-up for a free goroutine
+	gid  uint64        // runtime goroutine id; 0 until it first runs
+	why  string        // what it waits for
 
 	// Waiting on channels and network queues.
 	cases  []chanCase
@@ -100,8 +101,6 @@ type simG struct {
 
 	probing bool // listed in Sim.probers
 	probed  int  // 1 + the case probeLocked completed for it, or 0
-
-	baton // how it is suspended and resumed (sim_baton_*.go)
 }
 
 // sched reports whether g is under the scheduler right now.
