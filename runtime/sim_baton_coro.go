@@ -102,7 +102,7 @@ func (s *Sim) parkingLocked(g *simG) { g.parking.Store(1) }
 func (s *Sim) leave(g, next *simG) { g.then = next }
 
 // driverSlice is how many goroutines a driver resumes between two calls of
-// runtime.Gosched: about 20 µs of scheduling steps.
+// runtime.Gosched at GOMAXPROCS 1: about 20 µs of scheduling steps.
 const driverSlice = 128
 
 // drive resumes g, then each goroutine the one before passed the baton to; when
@@ -127,10 +127,13 @@ func (s *Sim) drive(g *simG) {
 				runtime.Gosched() // g is about to suspend (see Suspension)
 			}
 			// Coroutine switches bypass the Go scheduler, which would otherwise
-			// see nothing but this driver for a whole time slice (10 ms) at a time:
-			// every so often it gets the processor back, so that the sim's loop,
-			// free goroutines and timers run as often as with a channel baton.
-			if n++; n%driverSlice == 0 {
+			// see nothing but this driver for a whole time slice (10 ms) at a
+			// time: with one processor, every so often it gets the processor back,
+			// so that the sim's loop, free goroutines and timers run. With more,
+			// they run on another, and giving the processor back would only move
+			// the driver, and what it keeps in cache, from one to the other (30%
+			// slower steps at GOMAXPROCS 2).
+			if n++; n%driverSlice == 0 && runtime.GOMAXPROCS(0) == 1 {
 				runtime.Gosched()
 			}
 			g.next()
