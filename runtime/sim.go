@@ -17,10 +17,12 @@ import (
 //
 // Goroutines. A goroutine started through the hub (Call.Go, Sim.Run, a fired
 // AfterFunc) is owned: it runs only while it holds the baton, and gives it back at
-// every patched call. Each owned goroutine parks on its own wake channel; handing
-// the baton over is one send on the next goroutine's channel and one receive on
-// one's own. Which runnable goroutine gets the baton next is drawn from a PCG-like
-// generator seeded with the sim's seed, so a seed replays a schedule exactly.
+// every patched call. Each owned goroutine is a coroutine (iter.Pull); handing the
+// baton over is two coroutine switches, into a driver goroutine and from it into
+// the next (sim_baton_coro.go; before Go 1.23, a send on the next goroutine's wake
+// channel and a receive on one's own: sim_baton_chan.go). Which runnable
+// goroutine gets the baton next is drawn from a PCG-like generator seeded with
+// the sim's seed, so a seed replays a schedule exactly.
 //
 // Identity. The hub needs to know which goroutine entered it. While every goroutine
 // that can enter is owned ("pure" mode) the caller is the baton holder, and the
@@ -80,11 +82,12 @@ type simG struct {
 	state gState
 	owned bool
 	main  bool
-	wake  chan struct{} // the baton, or a wake-up for a free goroutine
-	site  *Site         // where it last entered the hub
-	gid   uint64        // runtime goroutine id; 0 until it first runs
+	site  *Site // where it last entered the hub
+	baton       // how it is suspended and resumed (sim_baton_*.go)
 
-	why string // what it waits for
+	wake chan struct{} // the baton (sim_baton_chan.go), or a wake-up for a free goroutine
+	gid  uint64        // runtime goroutine id; 0 until it first runs
+	why  string        // what it waits for
 
 	// Waiting on channels and network queues.
 	cases  []chanCase
@@ -145,12 +148,14 @@ type Sim struct {
 
 	cur      atomicPointer[simG]
 	owned    atomicInt32 // live owned goroutines
-	baseline atomicInt32 // goroutines that existed at Run, the sim's own included; lowered as they exit
+	baseline atomicInt32 // goroutines that existed at Run, the sim's own included, drivers not; lowered as they exit
 	mixed    atomicBool
 	running  atomicBool // Run has been called: goroutines started by Go are owned
 	hash     uint64
 	trace    [traceRing]traceEntry
 	traceN   int
+
+	drivers // what resumes owned goroutines (sim_baton_*.go)
 
 	kick     chan struct{}
 	loopDone chan struct{} // closed as the loop returns
@@ -204,7 +209,8 @@ func NewSim(seed uint64) *Sim {
 		hash:     14695981039346656037,
 	}
 	s.net = newVnet(s)
-	s.baseline.Store(int32(runtime.NumGoroutine()) + 1) // + the loop goroutine
+	s.initDrivers()
+	s.baseline.Store(int32(runtime.NumGoroutine()) - s.driverCount() + 1) // + the loop goroutine
 	go s.loop()
 	return s
 }
@@ -287,16 +293,14 @@ func (s *Sim) Run(main func()) error {
 	if s.onFail == nil {
 		s.onFail = func(string) {}
 	}
-	s.baseline.Store(int32(runtime.NumGoroutine()))
+	s.baseline.Store(int32(runtime.NumGoroutine()) - s.driverCount())
 	s.running.Store(true)
 	s.mu.Lock()
 	g := s.newG(true)
 	g.main = true
 	s.runq = append(s.runq, g)
-	s.mu.Unlock()
 	s.owned.Add(1)
-	go s.gmain(g, main)
-	s.mu.Lock()
+	s.startG(g, main)
 	s.dispatchLocked()
 	s.mu.Unlock()
 	select {
@@ -307,6 +311,7 @@ func (s *Sim) Run(main func()) error {
 	s.finished = true
 	s.mu.Unlock()
 	close(s.kick)
+	s.quitDrivers()
 	<-s.loopDone // gone before the next sim counts the goroutines at its Run
 	if msg := s.Failure(); msg != "" {
 		return fmt.Errorf("%s", msg)
@@ -321,12 +326,12 @@ func (s *Sim) newG(owned bool) *simG {
 	return g
 }
 
-// gmain is the body of every owned goroutine.
+// gmain is the body of every owned goroutine, which startG starts and which runs
+// once it is first handed the baton.
 // It registers its runtime id only once it holds the baton: thousands of
 // goroutines starting at once would otherwise queue on s.mu ahead of the baton
 // holder. Until then nothing can ask who it is, since it has not entered the hub.
 func (s *Sim) gmain(g *simG, f func()) {
-	<-g.wake
 	gid := goid()
 	s.mu.Lock()
 	g.gid = gid
@@ -359,8 +364,9 @@ func (s *Sim) exit(g *simG) {
 		return
 	}
 	s.cur.Store(nil)
-	s.dispatchLocked()
+	next := s.nextLocked()
 	s.mu.Unlock()
+	s.leave(g, next)
 }
 
 // self returns the calling goroutine's record (see "Identity" above).
@@ -377,7 +383,7 @@ func (s *Sim) self() *simG {
 // way out then) is counted out, or the next one started by unpatched code would
 // pass unseen.
 func (s *Sim) strangers() bool {
-	n, known := int32(runtime.NumGoroutine()), s.baseline.Load()+s.owned.Load()
+	n, known := int32(runtime.NumGoroutine()), s.baseline.Load()+s.owned.Load()+s.driverCount()
 	if n < known {
 		s.baseline.Add(n - known)
 	}
@@ -472,15 +478,25 @@ func (s *Sim) pickLocked() *simG {
 
 // dispatchLocked hands the baton to the next goroutine if nobody holds it.
 func (s *Sim) dispatchLocked() {
-	if s.cur.Load() != nil || s.finished {
-		return
+	if next := s.nextLocked(); next != nil {
+		s.resume(next)
 	}
-	if next := s.pickLocked(); next != nil {
+}
+
+// nextLocked picks the next baton holder if nobody holds the baton, and records it
+// as the holder; the caller hands it the baton. With nobody to pick, it kicks the
+// loop and returns nil.
+func (s *Sim) nextLocked() *simG {
+	if s.cur.Load() != nil || s.finished {
+		return nil
+	}
+	next := s.pickLocked()
+	if next != nil {
 		s.cur.Store(next)
-		next.wake <- struct{}{}
-		return
+		return next
 	}
 	s.kickLoop()
+	return nil
 }
 
 func (s *Sim) kickLoop() {
@@ -503,41 +519,39 @@ func (s *Sim) kickLoop() {
 // ns more per switch than one parked at depth 0). The work is in handoffLocked,
 // which returns before the park.
 func (s *Sim) switchLocked(g *simG) {
-	if s.handoffLocked(g) {
-		<-g.wake
+	if next, wait := s.handoffLocked(g); wait {
+		s.pass(g, next)
 	}
 }
 
-// handoffLocked picks the next baton holder and hands the baton over; it reports
-// whether g must now wait for it (false: g was picked again). s.mu is held on
-// entry and released.
-func (s *Sim) handoffLocked(g *simG) bool {
+// handoffLocked picks the next baton holder (nil: nobody yet); it reports whether
+// g must now pass the baton to it and wait (false: g was picked again). s.mu is
+// held on entry and released.
+func (s *Sim) handoffLocked(g *simG) (*simG, bool) {
 	next := s.pickLocked()
 	if next == g {
 		s.mu.Unlock()
-		return false
+		return nil, false
 	}
 	s.cur.Store(next)
 	if next == nil {
+		s.parkingLocked(g)
 		s.kickLoop()
 	}
 	s.mu.Unlock()
-	if next != nil {
-		next.wake <- struct{}{}
-	}
-	return true
+	return next, true
 }
 
 // yield is a scheduling point for the owned goroutine g.
 func (s *Sim) yield(g *simG) {
-	if s.yieldHandoff(g) {
-		<-g.wake
+	if next, wait := s.yieldHandoff(g); wait {
+		s.pass(g, next)
 	}
 }
 
-// yieldHandoff puts g back on the run queue and hands the baton on; it reports
-// whether g must wait for it.
-func (s *Sim) yieldHandoff(g *simG) bool {
+// yieldHandoff puts g back on the run queue and picks the next baton holder, as
+// handoffLocked does.
+func (s *Sim) yieldHandoff(g *simG) (*simG, bool) {
 	s.mu.Lock()
 	g.state = gRunnable
 	s.runq = append(s.runq, g)
@@ -624,19 +638,20 @@ func (s *Sim) After(site *Site, op *Op, t Token, err error) {
 	g.state = gRunnable
 	s.runq = append(s.runq, g)
 	s.dirty = true
+	var next *simG
 	if s.cur.Load() == nil && !s.finished {
-		next := s.pickLocked()
+		next = s.pickLocked()
 		s.cur.Store(next)
 		if next == g {
 			s.mu.Unlock()
 			return
 		}
-		if next != nil {
-			next.wake <- struct{}{}
-		}
+	}
+	if next == nil {
+		s.parkingLocked(g)
 	}
 	s.mu.Unlock()
-	<-g.wake
+	s.pass(g, next)
 }
 
 // Await implements Scheduler: an owned goroutine retries try each time another
@@ -677,8 +692,8 @@ func (s *Sim) Go(site *Site, f func()) {
 	ng.state = gRunnable
 	s.runq = append(s.runq, ng)
 	s.owned.Add(1)
+	s.startG(ng, f)
 	s.mu.Unlock()
-	go s.gmain(ng, f)
 	if g.sched() {
 		s.yield(g)
 		return
@@ -729,7 +744,11 @@ func (s *Sim) loop() {
 			changed, stoppedAt = now, stopped
 		}
 		if steps != lastSteps {
-			stepped, stuck = now, 0
+			// The time of the step is read with the lock held: the holder the loop
+			// waited for may have run on for a while (a time slice, at GOMAXPROCS
+			// 1), and now would make the steps it took meanwhile look older than
+			// they are, to the blocked-holder check below.
+			stepped, stuck = time.Now(), 0
 		}
 		lastAct, lastSteps = act, steps
 		// Quiet is the wall time without activity in which goroutines could have
@@ -1075,5 +1094,6 @@ func (s *Sim) stop() {
 	s.finished = true
 	s.mu.Unlock()
 	close(s.kick)
+	s.quitDrivers()
 	<-s.loopDone // as in Run
 }

@@ -146,9 +146,13 @@ func (s *Sim) chanOpAs(g *simG, site *Site, cases []chanCase, hasDefault bool, t
 			}
 			w.hs, w.hsPeer = wk, g
 			s.handshakes++ // both sides are about to block in the channel: not quiescent
-			select {
-			case w.wake <- struct{}{}:
-			default:
+			if w.sched() {
+				s.resume(w) // it runs beside g, which keeps the baton
+			} else {
+				select {
+				case w.wake <- struct{}{}:
+				default:
+				}
 			}
 			s.mu.Unlock()
 			real(gk)
@@ -210,12 +214,13 @@ func (s *Sim) chanOpAs(g *simG, site *Site, cases []chanCase, hasDefault bool, t
 				s.mu.Lock()
 				g.state = gRunnable
 				s.runq = append(s.runq, g)
+				s.parkingLocked(g)
 				if !peer.sched() {
 					s.dispatchLocked()
 				}
 				s.mu.Unlock()
 				peer.hsDone <- struct{}{}
-				<-g.wake
+				s.pass(g, nil)
 			} else {
 				peer.hsDone <- struct{}{}
 			}

@@ -126,7 +126,7 @@ func (s *Sim) fireLocked(t *vtimer) {
 		ng.why = "AfterFunc"
 		s.runq = append(s.runq, ng)
 		s.owned.Add(1)
-		go s.gmain(ng, f)
+		s.startG(ng, f)
 	case t.ctx != nil:
 		t.ctx.expire()
 		s.notifyLocked(chanKey(t.ctx.Done()))
