@@ -638,14 +638,10 @@ func (s *Sim) After(site *Site, op *Op, t Token, err error) {
 	g.state = gRunnable
 	s.runq = append(s.runq, g)
 	s.dirty = true
-	var next *simG
-	if s.cur.Load() == nil && !s.finished {
-		next = s.pickLocked()
-		s.cur.Store(next)
-		if next == g {
-			s.mu.Unlock()
-			return
-		}
+	next := s.nextLocked()
+	if next == g {
+		s.mu.Unlock()
+		return
 	}
 	if next == nil {
 		s.parkingLocked(g)
