@@ -355,7 +355,7 @@ func (p *program) patchUnproved(f *file, ms []*match, names *shimNames, info *ty
 	if err != nil {
 		return nil, false, err
 	}
-	if !names.mentioned(f.src) && !bytes.Contains(f.src, []byte(unusedMarker)) {
+	if !names.patched(f.src) {
 		// The revert check on the excerpt of the patched declarations (excerpt.go).
 		old, neu := lines(f.src), lines(out)
 		if spans, ok := p.excerptSpans(f, old, neu); ok {
@@ -423,7 +423,7 @@ func Revert(opts *Options) (*Result, error) {
 			if isHelper(f.path) {
 				continue
 			}
-			if !names.mentioned(f.src) && !bytes.Contains(f.src, []byte(unusedMarker)) {
+			if !names.patched(f.src) {
 				continue
 			}
 			out, done, err := p.revertFile(p.fset, f.ast, f.src, names, pkgLevel)

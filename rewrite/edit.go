@@ -210,6 +210,13 @@ func (n *shimNames) extRepl(name string) string {
 	return ""
 }
 
+// patched reports whether src may hold anything a patch wrote: a use of the
+// names, or a blank assignment marked unused. A file without either reverts to
+// itself.
+func (n *shimNames) patched(src []byte) bool {
+	return n.mentioned(src) || bytes.Contains(src, []byte(unusedMarker))
+}
+
 // mentioned reports whether src may use any of the names.
 func (n *shimNames) mentioned(src []byte) bool {
 	if bytes.Contains(src, []byte(n.v+".At(")) {

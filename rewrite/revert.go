@@ -1,7 +1,6 @@
 package rewrite
 
 import (
-	"bytes"
 	"fmt"
 	"go/ast"
 	"go/parser"
@@ -363,7 +362,7 @@ func (fi *fileImports) restore() []*dst.ImportSpec {
 // shim call, every use of a user rule's variable a replaced call. Apply uses it to
 // check its own output.
 func (p *program) revertSource(filename string, src []byte, names *shimNames) ([]byte, error) {
-	if !names.mentioned(src) && !bytes.Contains(src, []byte(unusedMarker)) {
+	if !names.patched(src) {
 		return src, nil
 	}
 	fset := token.NewFileSet()
@@ -381,7 +380,7 @@ func (p *program) revertSource(filename string, src []byte, names *shimNames) ([
 // about. exact reports whether dst printed every line the revert did not touch
 // as src has it.
 func (p *program) revertSourceUnchecked(filename string, src []byte, names *shimNames) (out []byte, exact bool, err error) {
-	if !names.mentioned(src) && !bytes.Contains(src, []byte(unusedMarker)) {
+	if !names.patched(src) {
 		return src, true, nil
 	}
 	fset := token.NewFileSet()
