@@ -38,7 +38,7 @@ func Send[T any](c Call, ch chan<- T, v T) {
 func send[T any](c Call, h Hub, ch chan<- T, v T) {
 	if s, ok := h.(chanScheduler); ok {
 		c.site.locate()
-		cases := [1]chanCase{{key: keyOf(ch), send: true, unbuffered: cap(ch) == 0}}
+		cases := [1]chanCase{{key: keyOf(ch), send: true, unbuffered: cap(ch) == 0, tryProbe: true, data: true}}
 		s.chanOp(c.site, cases[:], false, func() int {
 			select {
 			case ch <- v:
@@ -73,7 +73,7 @@ func Recv2[T any](c Call, ch <-chan T) (T, bool) {
 func recv[T any](c Call, h Hub, ch <-chan T) (v T, ok bool) {
 	if s, isSched := h.(chanScheduler); isSched {
 		c.site.locate()
-		cases := [1]chanCase{{key: keyOf(ch), unbuffered: cap(ch) == 0}}
+		cases := [1]chanCase{{key: keyOf(ch), unbuffered: cap(ch) == 0, tryProbe: true, data: unsafe.Sizeof(v) != 0}}
 		try := func() int {
 			select {
 			case v, ok = <-ch:
@@ -81,9 +81,6 @@ func recv[T any](c Call, h Hub, ch <-chan T) (v T, ok bool) {
 			default:
 				return -1
 			}
-		}
-		if unsafe.Sizeof(v) == 0 {
-			cases[0].probe = func() bool { return try() == 0 }
 		}
 		s.chanOp(c.site, cases[:], false, try, func(int) { v, ok = <-ch })
 		return v, ok
@@ -201,7 +198,8 @@ func simSelect(c Call, s chanScheduler, g *simG, hasDefault bool, cases []Select
 	var r Selected
 	for i := range cases {
 		i := i // go 1.18: one i for the whole loop
-		if rc := cases[i].rc; ccs[i].key != nil && rc.Dir == reflect.SelectRecv && rc.Chan.Type().Elem().Size() == 0 {
+		if rc := cases[i].rc; ccs[i].key != nil {
+			ccs[i].data = rc.Dir != reflect.SelectRecv || rc.Chan.Type().Elem().Size() != 0
 			ccs[i].probe = func() bool {
 				one := [2]reflect.SelectCase{rc, {Dir: reflect.SelectDefault}}
 				j, v, ok := reflect.Select(one[:])

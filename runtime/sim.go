@@ -101,6 +101,11 @@ type simG struct {
 
 	probing bool // listed in Sim.probers
 	probed  int  // 1 + the case probeLocked completed for it, or 0
+	// dataProbing is set while it is listed in Sim.dataProbers.
+	dataProbing bool
+	// try is the attempt of the channel operation it is parked in, for probes
+	// (chanCase.tryProbe).
+	try func() int
 }
 
 // sched reports whether g is under the scheduler right now.
@@ -138,6 +143,10 @@ type Sim struct {
 	tickerOf map[*time.Ticker]*vtimer
 	external int // owned goroutines in external calls
 	free     int // goroutines not owned that entered the hub
+	// dataProbers are the owned goroutines parked in chanOp with a case whose
+	// probe is of data (chanCase.data), pruned when it reaches dataProbersMax.
+	dataProbers    []*simG
+	dataProbersMax int
 	// handshakes under way: two goroutines that meet in a real channel operation
 	// are blocked in it for a moment, which a quiescence check must not mistake
 	// for quiet.
@@ -469,6 +478,9 @@ func (s *Sim) pickLocked() *simG {
 				// as in mixed mode.
 				s.mixed.Store(true)
 				return nil
+			}
+			if s.probeLocked(true) {
+				continue // unpatched code sent a value or took one
 			}
 			s.deadlockLocked("all goroutines are blocked and no timer is pending")
 			return nil

@@ -20,16 +20,26 @@ import (
 
 // chanCase is one channel of an operation, as the hub sees it.
 type chanCase struct {
-	key        unsafe.Pointer // the channel
+	key unsafe.Pointer // the channel
+	// probe attempts the case without blocking and reports whether it was done,
+	// for code the hub does not see may have made it possible: closed the
+	// channel (a context's Done channel, a done or quit channel closed by
+	// unpatched code), sent a value on it or taken one from it (a library's
+	// goroutine delivering results on its caller's channel). The hub calls it for
+	// a parked owned goroutine, whose operation it then completes (probeLocked).
+	// A case of a select has a probe of its own; the only case of a send or a
+	// receive sets tryProbe instead: the operation's own attempt (chanOp's try,
+	// kept in simG.try while it is parked) is its probe, and needs no closure.
+	probe      func() bool
 	send       bool
 	unbuffered bool
-	// probe, set for a receive on a channel whose elements have size zero,
-	// attempts the receive without blocking and reports whether it was done:
-	// such channels are the ones code the hub does not see closes (a context's
-	// Done channel, a done or quit channel closed by unpatched code). The hub
-	// calls it for a parked owned goroutine, whose operation it then completes
-	// (probeLocked).
-	probe func() bool
+	tryProbe   bool
+	// data is set for a probe of anything but a receive from a channel whose
+	// elements have size zero. Only code the hub does not see closes such a
+	// channel where a patched waiter needs a probe, and that is common, so those
+	// are probed at every move of the clock; a probe of data only in mixed mode,
+	// where goroutines the hub does not own run, and before a deadlock report.
+	data bool
 }
 
 // chanScheduler is implemented by hubs that schedule channel operations.
@@ -48,39 +58,85 @@ const whyChan = "channel operation"
 // addProberLocked lists g, an owned goroutine parked in chanOp, for probeLocked if
 // any of its cases has a probe.
 func (s *Sim) addProberLocked(g *simG) {
-	if g.probing {
-		return
-	}
 	for _, c := range g.cases {
-		if c.probe != nil {
+		switch {
+		case c.probe == nil && !c.tryProbe:
+		case c.data && !g.dataProbing:
+			if len(s.dataProbers) >= s.dataProbersMax {
+				s.pruneDataProbersLocked()
+			}
+			g.dataProbing = true
+			s.dataProbers = append(s.dataProbers, g)
+		case !c.data && !g.probing:
 			g.probing = true
 			s.probers = append(s.probers, g)
-			return
 		}
+	}
+}
+
+// pruneDataProbersLocked drops from s.dataProbers the goroutines no longer parked
+// on a channel. Data is probed only in mixed mode, so nothing else prunes the list
+// of a sim whose goroutines are all owned; pruned when it doubles, it holds at
+// most twice the parked goroutines, at a constant cost per listing.
+func (s *Sim) pruneDataProbersLocked() {
+	kept := s.dataProbers[:0]
+	for _, g := range s.dataProbers {
+		if g.state == gBlocked && g.why == whyChan {
+			kept = append(kept, g)
+		} else {
+			g.dataProbing = false
+		}
+	}
+	for i := len(kept); i < len(s.dataProbers); i++ {
+		s.dataProbers[i] = nil
+	}
+	s.dataProbers = kept
+	s.dataProbersMax = 2 * len(kept)
+	if s.dataProbersMax < 64 {
+		s.dataProbersMax = 64
 	}
 }
 
 // probeLocked completes the channel operations of parked owned goroutines that
 // code the hub does not see has made possible: a context's cancel function closes
 // its Done channel without passing through the hub, and so does the cancellation
-// of a parent (a sim context's deadline included) for every context made from it.
+// of a parent (a sim context's deadline included) for every context made from it;
+// with data set, also the sends and receives of goroutines the hub does not own.
 // For each goroutine in the order it parked, it tries the cases that have a probe;
 // the first that succeeds is the goroutine's result, as if it had done it itself,
 // and the other waiters on that channel try again. The hub probes when nothing
 // else can run, before it moves the clock or reports a deadlock, so such a waiter
 // goes on at the virtual time the channel was closed. It reports whether it made
 // any goroutine runnable.
-func (s *Sim) probeLocked() bool {
+func (s *Sim) probeLocked(data bool) bool {
+	woke := s.probeListLocked(&s.probers, false)
+	if data && s.probeListLocked(&s.dataProbers, true) {
+		woke = true
+	}
+	if woke {
+		s.activity.Add(1)
+		s.dirty = true
+	}
+	return woke
+}
+
+// probeListLocked is probeLocked for one of the lists, s.probers (data false) or
+// s.dataProbers, and the probes of its kind.
+func (s *Sim) probeListLocked(list *[]*simG, data bool) bool {
 	woke := false
-	kept := s.probers[:0]
-	for _, g := range s.probers {
+	kept := (*list)[:0]
+	for _, g := range *list {
+		listed := &g.probing
+		if data {
+			listed = &g.dataProbing
+		}
 		if g.state != gBlocked || g.why != whyChan {
-			g.probing = false // it moved on; it is listed again when it parks
+			*listed = false // it moved on; it is listed again when it parks
 			continue
 		}
 		k := -1
 		for i, c := range g.cases {
-			if c.probe != nil && c.probe() {
+			if c.data == data && (c.probe != nil && c.probe() || c.tryProbe && g.try() == i) {
 				k = i
 				break
 			}
@@ -89,7 +145,7 @@ func (s *Sim) probeLocked() bool {
 			kept = append(kept, g)
 			continue
 		}
-		g.probing = false
+		*listed = false
 		key := g.cases[k].key
 		s.unregisterLocked(g)
 		g.probed = k + 1
@@ -97,14 +153,10 @@ func (s *Sim) probeLocked() bool {
 		s.notifyLocked(key)
 		woke = true
 	}
-	for i := len(kept); i < len(s.probers); i++ {
-		s.probers[i] = nil
+	for i := len(kept); i < len(*list); i++ {
+		(*list)[i] = nil
 	}
-	s.probers = kept
-	if woke {
-		s.activity.Add(1)
-		s.dirty = true
-	}
+	*list = kept
 	return woke
 }
 
@@ -172,8 +224,10 @@ func (s *Sim) chanOpAs(g *simG, site *Site, cases []chanCase, hasDefault bool, t
 		g.site, g.why = site, whyChan
 		if g.sched() {
 			g.state = gBlocked
+			g.try = try
 			s.addProberLocked(g)
 			s.switchLocked(g)
+			g.try = nil
 			if k := g.probed - 1; k >= 0 {
 				g.probed = 0
 				return k

@@ -76,11 +76,11 @@ func (s *Sim) stopTimerLocked(t *vtimer) bool {
 }
 
 // advanceLocked makes progress when nothing can run: it completes the channel
-// operations that code the hub does not see has made possible (probeLocked), or
-// else moves the clock to the earliest timer and fires every timer due then. It
-// reports false when it did neither.
+// operations that code the hub does not see has made possible (probeLocked: in
+// mixed mode those of data too), or else moves the clock to the earliest timer and
+// fires every timer due then. It reports false when it did neither.
 func (s *Sim) advanceLocked() bool {
-	if s.probeLocked() {
+	if s.probeLocked(s.mixed.Load()) {
 		return true
 	}
 	if len(s.timers) == 0 {

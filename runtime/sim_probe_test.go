@@ -3,6 +3,7 @@ package gopatchrt_test
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -156,5 +157,155 @@ func TestSimDeadlockWithStranger(t *testing.T) {
 	t.Logf("deadlock found after %v", wall)
 	if wall > time.Second {
 		t.Errorf("deadlock found after %v", wall)
+	}
+}
+
+// Code the hub does not see can also send a value, or take one: a goroutine of a
+// library that delivers results on its caller's channel. A goroutine waiting in
+// the hub to receive that value, or to send to that reader, goes on once the
+// process is quiet, with the value sent, instead of a false deadlock report.
+func TestSimProbeUnpatchedData(t *testing.T) {
+	cases := []struct {
+		name string
+		body func() (string, error)
+	}{
+		{"receive", func() (string, error) {
+			data := make(chan int)
+			go func() { // unpatched: the hub never sees its send
+				time.Sleep(time.Millisecond)
+				data <- 42
+			}()
+			return fmt.Sprint(gopatchrt.Recv(gr.At(24), data)), nil
+		}},
+		{"receive from a buffer", func() (string, error) {
+			data := make(chan string, 1)
+			go func() { // unpatched
+				time.Sleep(time.Millisecond)
+				data <- "buffered"
+			}()
+			v, ok := gopatchrt.Recv2(gr.At(25), data)
+			return fmt.Sprintf("%v %v", v, ok), nil
+		}},
+		{"send", func() (string, error) {
+			out, got := make(chan int), make(chan int, 1)
+			go func() { // unpatched reader
+				time.Sleep(time.Millisecond)
+				got <- <-out
+			}()
+			gopatchrt.Send(gr.At(26), out, 7)
+			return fmt.Sprint(<-got), nil
+		}},
+		{"select", func() (string, error) {
+			data, never := make(chan int), make(chan int)
+			go func() { // unpatched
+				time.Sleep(time.Millisecond)
+				data <- 5
+			}()
+			sel := gopatchrt.Select(gr.At(27), false, gopatchrt.RecvCase(never), gopatchrt.RecvCase(data))
+			if sel.Index != 1 {
+				return "", fmt.Errorf("select chose case %d", sel.Index)
+			}
+			return fmt.Sprint(gopatchrt.Received(sel, data)), nil
+		}},
+		{"select send", func() (string, error) {
+			out, got := make(chan int), make(chan int, 1)
+			go func() { // unpatched reader
+				time.Sleep(time.Millisecond)
+				got <- <-out
+			}()
+			sel := gopatchrt.Select(gr.At(28), false, gopatchrt.RecvCase(make(chan int)), gopatchrt.SendCase(out, 9))
+			if sel.Index != 1 {
+				return "", fmt.Errorf("select chose case %d", sel.Index)
+			}
+			return fmt.Sprint(<-got), nil
+		}},
+	}
+	want := map[string]string{"receive": "42", "receive from a buffer": "buffered true", "send": "7", "select": "5", "select send": "9"}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			// The hub tells its strangers by counting goroutines: one of an
+			// earlier test, still on its way out, would hide this case's.
+			settleGoroutines()
+			var got string
+			var err error
+			ok, _, report := simtest.Try(1, func() bool {
+				got, err = c.body()
+				return true
+			})
+			if !ok {
+				t.Fatal(report)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != want[c.name] {
+				t.Errorf("got %q, want %q", got, want[c.name])
+			}
+		})
+	}
+}
+
+// With no goroutine but owned ones, a value sent by unpatched code that an owned
+// goroutine ran (a library function, say) is found before a deadlock is
+// reported, and the run replays.
+func TestSimProbeOwnedUnpatchedSend(t *testing.T) {
+	var hashes []uint64
+	for _, seed := range []uint64{1, 1} {
+		var got int
+		ok, s, report := simtest.Try(seed, func() bool {
+			data, done := make(chan int, 1), make(chan int)
+			gopatchrt.Go(gr.At(29), func() {
+				v := gopatchrt.Recv(gr.At(30), data)
+				gopatchrt.Send(gr.At(31), done, v+1)
+			})
+			gr.At(32).Sleep(time.Second) // the receiver parks
+			data <- 1                    // unpatched
+			got = gopatchrt.Recv(gr.At(33), done)
+			return true
+		})
+		if !ok {
+			t.Fatalf("seed %d: %s", seed, report)
+		}
+		if got != 2 {
+			t.Errorf("seed %d: got %d, want 2", seed, got)
+		}
+		hashes = append(hashes, s.TraceHash())
+	}
+	if hashes[0] != hashes[1] {
+		t.Errorf("seed 1 gave traces %x and %x", hashes[0], hashes[1])
+	}
+}
+
+// Probing channels of data does not hide a deadlock, with or without a goroutine
+// the hub does not know.
+func TestSimProbeDataDeadlock(t *testing.T) {
+	stop := make(chan struct{})
+	defer close(stop)
+	for _, stranger := range []bool{false, true} {
+		_, _, report := simtest.Try(1, func() bool {
+			if stranger {
+				go func() { <-stop }() // unpatched, never enters the hub
+			}
+			data := make(chan int, 1)
+			gopatchrt.Go(gr.At(34), func() { gopatchrt.Send(gr.At(35), make(chan int), 1) })
+			gopatchrt.Recv(gr.At(36), data)
+			return true
+		})
+		if want := "deadlock"; !strings.Contains(report, want) {
+			t.Errorf("stranger %v: report = %q, want %q", stranger, report, want)
+		}
+	}
+}
+
+// settleGoroutines waits, for up to a second, until the number of goroutines has
+// not changed for a millisecond: those of earlier tests still on their way out
+// are gone.
+func settleGoroutines() {
+	n, since := runtime.NumGoroutine(), time.Now()
+	for deadline := since.Add(time.Second); time.Now().Before(deadline) && time.Since(since) < time.Millisecond; {
+		time.Sleep(50 * time.Microsecond)
+		if m := runtime.NumGoroutine(); m != n {
+			n, since = m, time.Now()
+		}
 	}
 }
