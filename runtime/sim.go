@@ -473,14 +473,17 @@ func (s *Sim) pickLocked() *simG {
 			return nil // the loop advances time once the free goroutines are quiet
 		}
 		if !s.advanceLocked() {
-			if s.strangers() {
+			if s.probeLocked(true) {
+				continue // unpatched code sent a value or took one
+			}
+			if s.strangers() || !s.quiescentLocked() {
 				// A goroutine the hub does not know may yet act: wait for quiet
 				// as in mixed mode.
 				s.mixed.Store(true)
 				return nil
 			}
 			if s.probeLocked(true) {
-				continue // unpatched code sent a value or took one
+				continue // it had acted by the time the process was found quiet
 			}
 			s.deadlockLocked("all goroutines are blocked and no timer is pending")
 			return nil
@@ -946,6 +949,16 @@ func (s *Sim) quiescent(buf *[]byte, skip uint64) bool {
 		}
 	}
 	return true
+}
+
+// quiescentLocked is the check of quiescent made before a deadlock is reported
+// with every goroutine the hub knows blocked. The count of goroutines (strangers)
+// misses one started by unpatched code as one from before Run exits; the states
+// of all goroutines show it, once per sim, since a deadlock ends it and a stranger
+// puts it in mixed mode.
+func (s *Sim) quiescentLocked() bool {
+	var buf []byte
+	return s.quiescent(&buf, s.loopGID.Load())
 }
 
 // quietLimitLocked is how long the mixed-mode hub waits, without progress and

@@ -223,9 +223,6 @@ func TestSimProbeUnpatchedData(t *testing.T) {
 	want := map[string]string{"receive": "42", "receive from a buffer": "buffered true", "send": "7", "select": "5", "select send": "9"}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			// The hub tells its strangers by counting goroutines: one of an
-			// earlier test, still on its way out, would hide this case's.
-			settleGoroutines()
 			var got string
 			var err error
 			ok, _, report := simtest.Try(1, func() bool {
@@ -307,5 +304,36 @@ func settleGoroutines() {
 		if m := runtime.NumGoroutine(); m != n {
 			n, since = m, time.Now()
 		}
+	}
+}
+
+// The hub tells goroutines started by unpatched code by counting goroutines. When
+// one of them starts as a goroutine from before Run exits, the count does not
+// change; the hub still finds it, sleeping on the real clock, from its state
+// before it reports a deadlock, and waits for it.
+func TestSimStrangerHiddenByExit(t *testing.T) {
+	settleGoroutines()
+	release := make(chan struct{})
+	go func() { <-release }() // from before Run; exits during it
+	var got int
+	ok, _, report := simtest.Try(1, func() bool {
+		data := make(chan int)
+		go func() { // unpatched: a stranger
+			time.Sleep(5 * time.Millisecond)
+			data <- 7
+		}()
+		n := runtime.NumGoroutine()
+		close(release)
+		for runtime.NumGoroutine() >= n { // the goroutine from before Run is gone
+			runtime.Gosched()
+		}
+		got = gopatchrt.Recv(gr.At(37), data)
+		return true
+	})
+	if !ok {
+		t.Fatal(report)
+	}
+	if got != 7 {
+		t.Errorf("got %d, want 7", got)
 	}
 }
