@@ -351,14 +351,15 @@ func (s *Sim) gmain(g *simG, f func()) {
 }
 
 // exit ends an owned goroutine and hands the baton on. It recovers a panic so that
-// the report carries the seed.
+// the report carries the seed; the sim then fails, and the goroutine ends with
+// runtime.Goexit, handing the baton to nobody (its driver ends with it).
 func (s *Sim) exit(g *simG) {
 	if r := recover(); r != nil {
 		buf := make([]byte, 64<<10)
 		buf = buf[:runtime.Stack(buf, false)]
 		s.fail(fmt.Sprintf("panic in goroutine %d: %v\n\n%s", g.id, r, buf))
 		s.owned.Add(-1)
-		select {}
+		runtime.Goexit()
 	}
 	s.mu.Lock()
 	s.owned.Add(-1)

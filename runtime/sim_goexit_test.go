@@ -3,6 +3,7 @@ package gopatchrt_test
 import (
 	"fmt"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -80,5 +81,40 @@ func TestSimGoexitMain(t *testing.T) {
 	}
 	if got, want := next.Elapsed(), time.Minute+lag; got != want {
 		t.Errorf("next sim: virtual time %v, want %v", got, want)
+	}
+}
+
+// TestSimPanic: a panic in an owned goroutine fails the run with the panic's value,
+// its stack and the seed, and that goroutine ends (its driver too) instead of
+// staying blocked for good.
+func TestSimPanic(t *testing.T) {
+	s := gopatchrt.NewSim(3)
+	err := s.Run(func() {
+		gopatchrt.Go(gx.At(5), func() {
+			gx.At(6).Sleep(time.Second)
+			panic("boom")
+		})
+		gopatchrt.Recv(gx.At(4), make(chan string)) // abandoned when the run fails
+	})
+	if err == nil {
+		t.Fatal("Run = nil, want the panic")
+	}
+	for _, want := range []string{"panic in goroutine 1: boom", "TestSimPanic.func1.1", "seed=3"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("Run = %v\nwant %q in it", err, want)
+		}
+	}
+	// The panicking goroutine is gone; the abandoned one is still parked.
+	deadline := time.Now().Add(time.Second)
+	for {
+		buf := make([]byte, 1<<20)
+		all := string(buf[:runtime.Stack(buf, true)])
+		if !strings.Contains(all, "TestSimPanic.func1.1") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the goroutine that panicked is still there:\n%s", all)
+		}
+		time.Sleep(time.Millisecond)
 	}
 }
