@@ -9,8 +9,29 @@ import (
 )
 
 // Under a hub that implements Network, the ListenAndServe shims listen through the
-// hub's network and serve on its listener. The client shims use the client's own
-// transport under every hub.
+// hub's network and serve on its listener. Under a hub that also implements
+// clientNetwork (the sim) the client shims send their requests over that network
+// too, through a copy of the client's transport (see Sim.netClient); under any
+// other hub they use the client as it is.
+
+// clientNetwork is implemented by hubs that carry the client shims' requests over
+// their own network.
+type clientNetwork interface {
+	// netClient returns the client to send a request of client (nil: the
+	// default client) with.
+	netClient(client *http.Client) *http.Client
+}
+
+// hubClient returns the client a client shim sends its request with under h.
+func hubClient(h Hub, client *http.Client) *http.Client {
+	if cn, ok := h.(clientNetwork); ok {
+		return cn.netClient(client)
+	}
+	if client == nil {
+		return http.DefaultClient
+	}
+	return client
+}
 
 var (
 	opHTTPGet                 = &Op{"http", "net/http.Get"}
@@ -70,7 +91,7 @@ func (c Call) hubHTTPGet(url string) (*http.Response, error) {
 	if h == nil {
 		return http.Get(url)
 	}
-	return run1(c, h, opHTTPGet, func() (*http.Response, error) { return http.Get(url) })
+	return run1(c, h, opHTTPGet, func() (*http.Response, error) { return hubClient(h, nil).Get(url) })
 }
 
 // HTTPHead stands in for net/http.Head.
@@ -84,7 +105,7 @@ func (c Call) hubHTTPHead(url string) (*http.Response, error) {
 	if h == nil {
 		return http.Head(url)
 	}
-	return run1(c, h, opHTTPHead, func() (*http.Response, error) { return http.Head(url) })
+	return run1(c, h, opHTTPHead, func() (*http.Response, error) { return hubClient(h, nil).Head(url) })
 }
 
 // HTTPPost stands in for net/http.Post.
@@ -98,7 +119,7 @@ func (c Call) hubHTTPPost(url, contentType string, body io.Reader) (*http.Respon
 	if h == nil {
 		return http.Post(url, contentType, body)
 	}
-	return run1(c, h, opHTTPPost, func() (*http.Response, error) { return http.Post(url, contentType, body) })
+	return run1(c, h, opHTTPPost, func() (*http.Response, error) { return hubClient(h, nil).Post(url, contentType, body) })
 }
 
 // HTTPPostForm stands in for net/http.PostForm.
@@ -112,7 +133,7 @@ func (c Call) hubHTTPPostForm(url string, data url.Values) (*http.Response, erro
 	if h == nil {
 		return http.PostForm(url, data)
 	}
-	return run1(c, h, opHTTPPostForm, func() (*http.Response, error) { return http.PostForm(url, data) })
+	return run1(c, h, opHTTPPostForm, func() (*http.Response, error) { return hubClient(h, nil).PostForm(url, data) })
 }
 
 // HTTPListenAndServe stands in for net/http.ListenAndServe.
@@ -184,7 +205,7 @@ func (c Call) hubClientDo(client *http.Client, req *http.Request) (*http.Respons
 	if h == nil {
 		return client.Do(req)
 	}
-	return run1(c, h, opClientDo, func() (*http.Response, error) { return client.Do(req) })
+	return run1(c, h, opClientDo, func() (*http.Response, error) { return hubClient(h, client).Do(req) })
 }
 
 // ClientGet stands in for (*net/http.Client).Get.
@@ -198,7 +219,7 @@ func (c Call) hubClientGet(client *http.Client, url string) (*http.Response, err
 	if h == nil {
 		return client.Get(url)
 	}
-	return run1(c, h, opClientGet, func() (*http.Response, error) { return client.Get(url) })
+	return run1(c, h, opClientGet, func() (*http.Response, error) { return hubClient(h, client).Get(url) })
 }
 
 // ClientHead stands in for (*net/http.Client).Head.
@@ -212,7 +233,7 @@ func (c Call) hubClientHead(client *http.Client, url string) (*http.Response, er
 	if h == nil {
 		return client.Head(url)
 	}
-	return run1(c, h, opClientHead, func() (*http.Response, error) { return client.Head(url) })
+	return run1(c, h, opClientHead, func() (*http.Response, error) { return hubClient(h, client).Head(url) })
 }
 
 // ClientPost stands in for (*net/http.Client).Post.
@@ -226,7 +247,7 @@ func (c Call) hubClientPost(client *http.Client, url, contentType string, body i
 	if h == nil {
 		return client.Post(url, contentType, body)
 	}
-	return run1(c, h, opClientPost, func() (*http.Response, error) { return client.Post(url, contentType, body) })
+	return run1(c, h, opClientPost, func() (*http.Response, error) { return hubClient(h, client).Post(url, contentType, body) })
 }
 
 // ClientPostForm stands in for (*net/http.Client).PostForm.
@@ -240,7 +261,7 @@ func (c Call) hubClientPostForm(client *http.Client, url string, data url.Values
 	if h == nil {
 		return client.PostForm(url, data)
 	}
-	return run1(c, h, opClientPostForm, func() (*http.Response, error) { return client.PostForm(url, data) })
+	return run1(c, h, opClientPostForm, func() (*http.Response, error) { return hubClient(h, client).PostForm(url, data) })
 }
 
 // ServerServe stands in for (*net/http.Server).Serve.

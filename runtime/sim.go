@@ -3,6 +3,7 @@ package gopatchrt
 import (
 	"fmt"
 	"math/bits"
+	"net/http"
 	"os"
 	"runtime"
 	"strconv"
@@ -143,6 +144,10 @@ type Sim struct {
 	tickerOf map[*time.Ticker]*vtimer
 	external int // owned goroutines in external calls
 	free     int // goroutines not owned that entered the hub
+	// transports are the clones of client transports that dial through the
+	// virtual network (sim_http.go), by original.
+	httpMu     sync.Mutex
+	transports map[*http.Transport]*http.Transport
 	// dataProbers are the owned goroutines parked in chanOp with a case whose
 	// probe is of data (chanCase.data), pruned when it reaches dataProbersMax.
 	dataProbers    []*simG
@@ -321,6 +326,7 @@ func (s *Sim) Run(main func()) error {
 	s.mu.Unlock()
 	close(s.kick)
 	s.quitDrivers()
+	s.closeTransports()
 	<-s.loopDone // gone before the next sim counts the goroutines at its Run
 	if msg := s.Failure(); msg != "" {
 		return fmt.Errorf("%s", msg)
@@ -1117,5 +1123,6 @@ func (s *Sim) stop() {
 	s.mu.Unlock()
 	close(s.kick)
 	s.quitDrivers()
+	s.closeTransports()
 	<-s.loopDone // as in Run
 }

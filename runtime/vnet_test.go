@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
@@ -127,5 +128,64 @@ func TestVnetHTTPRetry(t *testing.T) {
 	t.Logf("%d attempts over %v of virtual time in %v of wall time", attempts, s.Elapsed(), time.Since(wall))
 	if w := time.Since(wall); w > time.Second {
 		t.Errorf("an hour of virtual time took %v of wall time", w)
+	}
+}
+
+// TestVnetHTTPClients: under the sim, the patched client calls reach a server on
+// the virtual network whatever their transport dials with: the default client,
+// and a client with its own *http.Transport whose dialer is unpatched (as
+// libraries make them). Keep-alive works across requests of one transport, and
+// the connections the sim's clones of the transports keep idle are closed when it
+// ends. An address no virtual listener holds, an httptest server's real socket,
+// is dialed for real.
+func TestVnetHTTPClients(t *testing.T) {
+	own := &http.Transport{DialContext: (&net.Dialer{Timeout: time.Second}).DialContext, MaxIdleConnsPerHost: 4}
+	real := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "hello ", r.URL.Path) }))
+	defer real.Close()
+	var conns int
+	simtest.Run(t, func(t *testing.T) {
+		srv := &http.Server{
+			Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "hello ", r.URL.Path) }),
+			ConnState: func(_ net.Conn, s http.ConnState) {
+				if s == http.StateNew {
+					conns++
+				}
+			},
+		}
+		ln, err := vp.At(40).Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		gopatchrt.Go(vp.At(41), func() { vp.At(42).ServerServe(srv, ln) })
+		url := "http://" + ln.Addr().String()
+		get := func(name string, resp *http.Response, err error) {
+			t.Helper()
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if want := "hello /" + name; string(body) != want {
+				t.Errorf("%s: body %q, want %q", name, body, want)
+			}
+		}
+		resp, err := vp.At(43).HTTPGet(url + "/default")
+		get("default", resp, err)
+		for i := 0; i < 3; i++ {
+			resp, err := vp.At(44).ClientGet(&http.Client{Transport: own}, url+"/own")
+			get("own", resp, err)
+		}
+		req, _ := http.NewRequest("GET", url+"/do", nil)
+		resp, err = vp.At(45).ClientDo(&http.Client{Transport: own}, req)
+		get("do", resp, err)
+		resp, err = vp.At(46).HTTPGet(real.URL + "/real")
+		get("real", resp, err)
+		resp, err = vp.At(47).ClientGet(&http.Client{Transport: own}, real.URL+"/real")
+		get("real", resp, err)
+	})
+	// One connection for the default client and one for the other transport,
+	// kept alive across its four requests.
+	if conns != 2 {
+		t.Errorf("%d connections, want 2", conns)
 	}
 }
