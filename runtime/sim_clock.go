@@ -304,11 +304,12 @@ func (s *Sim) ResetTicker(t *time.Ticker, d time.Duration) {
 
 // simCtx is a context whose deadline is on the virtual clock. It is a cancel
 // context of its parent, so that the parent's cancellation reaches it, and the
-// contexts made from it, at once; Err tells why it ended.
+// contexts made from it, at once; Err tells why it ended, and so does
+// context.Cause, of it and of the contexts made from it (Go 1.20 and later).
 type simCtx struct {
-	context.Context // a cancel context of the parent
+	context.Context // a cancel context of the parent, with a cause
 	parent          context.Context
-	cancel          context.CancelFunc
+	cancel          func(cause error)
 	deadline        time.Time
 	mu              sync.Mutex
 	expired         bool // ended by its deadline
@@ -341,24 +342,25 @@ func (c *simCtx) Err() error {
 	return err
 }
 
-// end cancels c, recording why if it is the first to.
-func (c *simCtx) end(why *bool) {
+// end cancels c with cause (nil: context.Canceled), recording why if it is the
+// first to.
+func (c *simCtx) end(why *bool, cause error) {
 	c.mu.Lock()
 	if c.Context.Err() == nil {
 		*why = true
 	}
 	c.mu.Unlock()
-	c.cancel()
+	c.cancel(cause)
 }
 
-func (c *simCtx) expire() { c.end(&c.expired) }
+func (c *simCtx) expire() { c.end(&c.expired, context.DeadlineExceeded) }
 
 // WithDeadline is context.WithDeadline on the virtual clock.
 func (s *Sim) WithDeadline(parent context.Context, d time.Time) (context.Context, context.CancelFunc) {
 	if pd, ok := parent.Deadline(); ok && pd.Before(d) {
 		d = pd // the parent expires first; its own cancellation covers it
 	}
-	inner, cancel := context.WithCancel(parent)
+	inner, cancel := withCancelCause(parent)
 	c := &simCtx{Context: inner, parent: parent, cancel: cancel, deadline: d}
 	s.mu.Lock()
 	vt := &vtimer{ctx: c}
@@ -366,13 +368,13 @@ func (s *Sim) WithDeadline(parent context.Context, d time.Time) (context.Context
 	if dur <= 0 {
 		s.mu.Unlock()
 		c.expire()
-		return c, cancel
+		return c, func() { cancel(nil) }
 	}
 	s.addTimerLocked(vt, dur)
 	s.kickIdleLocked()
 	s.mu.Unlock()
 	return c, func() {
-		c.end(&c.cancelled)
+		c.end(&c.cancelled, nil)
 		s.mu.Lock()
 		s.stopTimerLocked(vt)
 		s.notifyLocked(chanKey(c.Done()))
