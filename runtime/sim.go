@@ -118,11 +118,6 @@ func (g *simG) sched() bool { return g.owned && g.state != gExternal }
 type Sim struct {
 	// 64-bit atomics first: aligned on 32-bit platforms.
 	activity atomicUint64
-	// stopped is the wall time, in nanoseconds, spent in the hub's own quiescence
-	// checks: each stops the world to read every stack, then holds a processor
-	// to parse them (the only one at GOMAXPROCS 1). Others could hardly act in
-	// the hub meanwhile, so the wall-clock fallback does not count it as quiet.
-	stopped atomicUint64
 
 	seed uint64
 
@@ -144,6 +139,8 @@ type Sim struct {
 	tickerOf map[*time.Ticker]*vtimer
 	external int // owned goroutines in external calls
 	free     int // goroutines not owned that entered the hub
+	// checks is the wall time spent in quiescence checks.
+	checks checkClock
 	// transports are the clones of client transports that dial through the
 	// virtual network (sim_http.go), by original.
 	httpMu     sync.Mutex
@@ -729,7 +726,8 @@ func (s *Sim) loop() {
 	s.loopGID.Store(goid())
 	tick := time.NewTicker(time.Millisecond)
 	defer tick.Stop()
-	var lastAct, lastSteps, stoppedAt uint64
+	var lastAct, lastSteps uint64
+	var stoppedAt time.Duration
 	changed := time.Now()
 	stepped := changed
 	var lastCheck time.Time
@@ -754,7 +752,7 @@ func (s *Sim) loop() {
 		}
 		now := time.Now()
 		s.mu.Lock()
-		act, steps, stopped := s.activity.Load(), s.steps, s.stopped.Load()
+		act, steps, stopped := s.activity.Load(), s.steps, s.checks.read(now)
 		// A hand-shake under way is progress that shows no activity until it ends,
 		// however long its waiter takes to get to its side of the channel; so is a
 		// goroutine waiting for the hub's lock, held by this loop right now.
@@ -773,7 +771,7 @@ func (s *Sim) loop() {
 		// acted: the hub's own checks (a millisecond or more each with hundreds of
 		// goroutines, and a free goroutine waiting in the hub checks at each of
 		// its polls) are left out.
-		quiet := now.Sub(changed) - time.Duration(stopped-stoppedAt)
+		quiet := now.Sub(changed) - (stopped - stoppedAt)
 		if s.finished {
 			s.mu.Unlock()
 			return
@@ -891,14 +889,55 @@ const (
 	settleSpin   = 20 * time.Microsecond
 )
 
+// checkClock is the wall time spent in the hub's own quiescence checks: each
+// stops the world to read every stack, then holds a processor to parse them (the
+// only one at GOMAXPROCS 1). Others could hardly act in the hub meanwhile, so the
+// wall-clock fallback does not count it as quiet. Checks made at once by several
+// goroutines (the loop and free goroutines about to wait) count once: summed,
+// they came to more than the wall time itself, quiet went negative, and the
+// clock never moved.
+type checkClock struct {
+	mu    sync.Mutex
+	n     int       // checks under way
+	since time.Time // when the first of them began
+	total time.Duration
+}
+
+func (c *checkClock) begin() {
+	c.mu.Lock()
+	if c.n == 0 {
+		c.since = time.Now()
+	}
+	c.n++
+	c.mu.Unlock()
+}
+
+func (c *checkClock) end() {
+	c.mu.Lock()
+	if c.n--; c.n == 0 {
+		c.total += time.Since(c.since)
+	}
+	c.mu.Unlock()
+}
+
+// read returns the time spent in checks up to now, those under way included.
+func (c *checkClock) read(now time.Time) time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.n > 0 && now.After(c.since) {
+		return c.total + now.Sub(c.since)
+	}
+	return c.total
+}
+
 // quiescent reports whether every goroutine but the caller and skip (the sim's
 // loop, when a waiter checks: what it does it does under the hub's lock) is
 // durably blocked: none is running, runnable, in a system call (os/signal's
 // receiver excepted), waiting for the network, for a real timer or for the hub's
-// own lock. The wall time it takes is added to s.stopped.
+// own lock. The wall time it takes is counted in s.checks.
 func (s *Sim) quiescent(buf *[]byte, skip uint64) bool {
-	t0 := time.Now()
-	defer func() { s.stopped.Add(uint64(time.Since(t0))) }()
+	s.checks.begin()
+	defer s.checks.end()
 	if len(*buf) == 0 {
 		*buf = make([]byte, 64<<10)
 	}

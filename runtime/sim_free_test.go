@@ -2,6 +2,7 @@ package gopatchrt
 
 import (
 	"runtime"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -106,5 +107,63 @@ func TestSimFreeHandshakeHoldsClock(t *testing.T) {
 		if d := s.Elapsed() - v0; d != 0 {
 			t.Fatalf("round %d: virtual time moved %v during a hand-shake", round, d)
 		}
+	}
+}
+
+// TestSimFreeWaitGroupWait: free goroutines sleeping on virtual time while another
+// waits for them on a patched WaitGroup (which polls on wall time, so the process
+// never looks quiescent) and a third waits in the hub for that one: the clock must
+// move after 2 ms of quiet. The quiescence checks of the loop and of the free
+// goroutines overlapped, their summed time exceeded the wall time, and
+// github.com/alitto/pond's pool.Stop().Wait() hung so under GOPATCH_HUB=sim.
+func TestSimFreeWaitGroupWait(t *testing.T) {
+	fb, s := freeSim(t)
+	var wg sync.WaitGroup
+	for i := 0; i < 100; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := 0; j < 10; j++ {
+				fb.At(2).Sleep(time.Millisecond)
+			}
+		}()
+	}
+	stopped := make(chan struct{})
+	go func() {
+		fb.At(3).WaitGroupWait(&wg)
+		Close(fb.At(4), stopped)
+	}()
+	done := make(chan struct{})
+	go func() {
+		Recv(fb.At(4), stopped) // waits in the hub, looking again every millisecond
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		t.Fatalf("not done after 20s of wall time; virtual time %v", s.Elapsed())
+	}
+	if got, want := s.Elapsed(), 10*time.Millisecond; got < want {
+		t.Errorf("virtual time %v, want at least %v", got, want)
+	}
+}
+
+// Quiescence checks made at once count once in the time the loop leaves out of
+// quiet: never more than the wall time they span.
+func TestSimCheckClockOverlap(t *testing.T) {
+	var c checkClock
+	t0 := time.Now()
+	c.begin()
+	c.begin()
+	time.Sleep(5 * time.Millisecond)
+	c.end()
+	time.Sleep(5 * time.Millisecond)
+	c.end()
+	now := time.Now()
+	if got, wall := c.read(now), now.Sub(t0); got > wall {
+		t.Errorf("checks counted %v in %v of wall time", got, wall)
+	}
+	if got := c.read(now); got < 10*time.Millisecond {
+		t.Errorf("checks counted %v, want at least the 10ms they spanned", got)
 	}
 }
