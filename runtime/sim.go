@@ -107,6 +107,9 @@ type simG struct {
 	// try is the attempt of the channel operation it is parked in, for probes
 	// (chanCase.tryProbe).
 	try func() int
+	// freeWaiting is set while a free goroutine waits in chanOp between two
+	// looks, where a probe may do its operation.
+	freeWaiting bool
 }
 
 // sched reports whether g is under the scheduler right now.

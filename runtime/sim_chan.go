@@ -26,7 +26,8 @@ type chanCase struct {
 	// channel (a context's Done channel, a done or quit channel closed by
 	// unpatched code), sent a value on it or taken one from it (a library's
 	// goroutine delivering results on its caller's channel). The hub calls it for
-	// a parked owned goroutine, whose operation it then completes (probeLocked).
+	// a parked owned goroutine, or a free one waiting in chanOp between two looks,
+	// whose operation it then completes (probeLocked).
 	// A case of a select has a probe of its own; the only case of a send or a
 	// receive sets tryProbe instead: the operation's own attempt (chanOp's try,
 	// kept in simG.try while it is parked) is its probe, and needs no closure.
@@ -74,6 +75,13 @@ func (s *Sim) addProberLocked(g *simG) {
 	}
 }
 
+// probeable reports whether g waits in chanOp for a probe to do its operation:
+// an owned goroutine parked there, or a free one waiting there between two looks
+// that no partner has chosen for a hand-shake. s.mu is held.
+func (g *simG) probeable() bool {
+	return g.why == whyChan && (g.sched() && g.state == gBlocked || g.freeWaiting && g.hs < 0)
+}
+
 // pruneDataProbersLocked drops from s.dataProbers the goroutines no longer parked
 // on a channel. Data is probed only in mixed mode, so nothing else prunes the list
 // of a sim whose goroutines are all owned; pruned when it doubles, it holds at
@@ -81,7 +89,7 @@ func (s *Sim) addProberLocked(g *simG) {
 func (s *Sim) pruneDataProbersLocked() {
 	kept := s.dataProbers[:0]
 	for _, g := range s.dataProbers {
-		if g.state == gBlocked && g.why == whyChan {
+		if g.probeable() {
 			kept = append(kept, g)
 		} else {
 			g.dataProbing = false
@@ -130,7 +138,7 @@ func (s *Sim) probeListLocked(list *[]*simG, data bool) bool {
 		if data {
 			listed = &g.dataProbing
 		}
-		if g.state != gBlocked || g.why != whyChan {
+		if !g.probeable() {
 			*listed = false // it moved on; it is listed again when it parks
 			continue
 		}
@@ -237,6 +245,8 @@ func (s *Sim) chanOpAs(g *simG, site *Site, cases []chanCase, hasDefault bool, t
 			// moves now (it may fire into one of its channels), else the loop is
 			// kicked to move it as soon as the process is quiet, rather than at its
 			// next tick.
+			g.try, g.freeWaiting = try, true
+			s.addProberLocked(g)
 			timers, settle := len(s.timers) > 0, s.settleIdleLocked()
 			act := s.activity.Load()
 			s.mu.Unlock()
@@ -251,6 +261,16 @@ func (s *Sim) chanOpAs(g *simG, site *Site, cases []chanCase, hasDefault bool, t
 			}
 			tm.Stop()
 			s.mu.Lock()
+			g.try, g.freeWaiting = nil, false
+			if k := g.probed - 1; k >= 0 { // a probe did its operation (probeLocked)
+				g.probed = 0
+				select { // its wake-up, if the timer fired first
+				case <-g.wake:
+				default:
+				}
+				s.mu.Unlock()
+				return k
+			}
 			if g.hs >= 0 { // a partner chose us as the timer fired: take its token
 				select {
 				case <-g.wake:

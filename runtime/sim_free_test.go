@@ -1,6 +1,7 @@
 package gopatchrt
 
 import (
+	"context"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -165,5 +166,30 @@ func TestSimCheckClockOverlap(t *testing.T) {
 	}
 	if got := c.read(now); got < 10*time.Millisecond {
 		t.Errorf("checks counted %v, want at least the 10ms they spanned", got)
+	}
+}
+
+// TestSimFreeProbe: a free goroutine waiting in the hub for a channel that
+// unpatched code closes (a context's cancel function) goes on before the clock
+// moves for another goroutine's virtual timer: the hub probes it, as it probes
+// owned ones, before it moves the clock. It used to learn of the close only at its
+// next look, a millisecond of wall time later, and the other goroutine's timer
+// won (github.com/alitto/pond's StopAndWait after a cancellation).
+func TestSimFreeProbe(t *testing.T) {
+	fb, s := freeSim(t)
+	for round := 0; round < 20; round++ {
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() {
+			Recv(fb.At(0), ctx.Done())
+			Close(fb.At(1), done)
+		}()
+		time.Sleep(2 * time.Millisecond) // it waits in the hub by now, most likely
+		cancel()                         // unpatched
+		v0 := s.Elapsed()
+		sel := Select(fb.At(2), false, RecvCase(done), RecvCase(fb.At(3).After(250*time.Millisecond)))
+		if sel.Index != 0 {
+			t.Fatalf("round %d: the virtual timer won (virtual time %v → %v)", round, v0, s.Elapsed())
+		}
 	}
 }
