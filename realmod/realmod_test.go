@@ -298,24 +298,7 @@ func checkModule(t *testing.T, r *result, gopatch, runtimeDir, dir string, kfs [
 		t.Errorf("%s: %s", step, msg)
 	}
 
-	// Fetch into a writable scratch copy.
-	out, _, err := run(".", 10*time.Minute, "go", "mod", "download", "-json", m.String())
-	if err != nil {
-		return err
-	}
-	var dl struct{ Dir, Error string }
-	if err := json.Unmarshal(out, &dl); err != nil || dl.Dir == "" {
-		return fmt.Errorf("go mod download %s: %v %s", m, err, dl.Error)
-	}
-	if err := copyTree(dl.Dir, dir); err != nil {
-		return err
-	}
-	if _, err := os.Stat(filepath.Join(dir, "go.mod")); err != nil {
-		return fmt.Errorf("%s has no go.mod", m)
-	}
-	// The test dependencies' go.sum lines: most modules have them; fetch what is
-	// missing without tidying.
-	if _, _, err := run(dir, 10*time.Minute, "go", "mod", "download"); err != nil {
+	if err := fetch(m, dir); err != nil {
 		return err
 	}
 	if _, _, err := run(dir, 10*time.Minute, "go", "list", "-test", "-deps", "./..."); err != nil {
@@ -660,4 +643,27 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// fetch copies module m from the module cache (downloading it) into dir, a
+// writable scratch copy, and downloads what its tests need.
+func fetch(m Module, dir string) error {
+	out, _, err := run(".", 10*time.Minute, "go", "mod", "download", "-json", m.String())
+	if err != nil {
+		return err
+	}
+	var dl struct{ Dir, Error string }
+	if err := json.Unmarshal(out, &dl); err != nil || dl.Dir == "" {
+		return fmt.Errorf("go mod download %s: %v %s", m, err, dl.Error)
+	}
+	if err := copyTree(dl.Dir, dir); err != nil {
+		return err
+	}
+	if _, err := os.Stat(filepath.Join(dir, "go.mod")); err != nil {
+		return fmt.Errorf("%s has no go.mod", m)
+	}
+	// The test dependencies' go.sum lines: most modules have them; fetch what is
+	// missing without tidying.
+	_, _, err = run(dir, 10*time.Minute, "go", "mod", "download")
+	return err
 }
