@@ -56,8 +56,9 @@ type chanScheduler interface {
 // whyChan is what a goroutine blocked in chanOp waits for.
 const whyChan = "channel operation"
 
-// addProberLocked lists g, an owned goroutine parked in chanOp, for probeLocked if
-// any of its cases has a probe.
+// addProberLocked lists g, an owned goroutine parked in chanOp or a free one
+// waiting there, for probeLocked if any of its cases has a probe: in s.probers for
+// the probes made at every clock move, in s.dataProbers for those of data.
 func (s *Sim) addProberLocked(g *simG) {
 	for _, c := range g.cases {
 		switch {
@@ -105,8 +106,8 @@ func (s *Sim) pruneDataProbersLocked() {
 	}
 }
 
-// probeLocked completes the channel operations of parked owned goroutines that
-// code the hub does not see has made possible: a context's cancel function closes
+// probeLocked completes the channel operations of parked owned goroutines (and of
+// free ones waiting in chanOp) that code the hub does not see has made possible: a context's cancel function closes
 // its Done channel without passing through the hub, and so does the cancellation
 // of a parent (a sim context's deadline included) for every context made from it;
 // with data set, also the sends and receives of goroutines the hub does not own.
