@@ -130,7 +130,7 @@ type Sim struct {
 	now      int64 // virtual nanoseconds since SimEpoch
 	runq     []*simG
 	pollers  []*simG
-	probers  []*simG // owned goroutines parked in chanOp with a case to probe
+	probers  []*simG // goroutines waiting in chanOp with a case to probe
 	dirty    bool    // something ran since the pollers last tried
 	waiters  map[unsafe.Pointer]*waitList
 	wlFree   []*waitList
@@ -148,8 +148,9 @@ type Sim struct {
 	// virtual network (sim_http.go), by original.
 	httpMu     sync.Mutex
 	transports map[*http.Transport]*http.Transport
-	// dataProbers are the owned goroutines parked in chanOp with a case whose
-	// probe is of data (chanCase.data), pruned when it reaches dataProbersMax.
+	// dataProbers are the goroutines waiting in chanOp (owned and parked, or free)
+	// with a case whose probe is of data (chanCase.data), pruned when it reaches
+	// dataProbersMax.
 	dataProbers    []*simG
 	dataProbersMax int
 	// handshakes under way: two goroutines that meet in a real channel operation
