@@ -237,13 +237,7 @@ func TestRealModules(t *testing.T) {
 		t.Fatal("no module selected")
 	}
 
-	gopatch := *flagGopatch
-	if gopatch == "" {
-		gopatch = filepath.Join(t.TempDir(), "gopatch")
-		if _, _, err := run(root, 10*time.Minute, "go", "build", "-o", gopatch, "./cmd/gopatch"); err != nil {
-			t.Fatal(err)
-		}
-	}
+	gopatch := gopatchBinary(t, root)
 	runtimeDir := filepath.Join(root, "runtime")
 
 	var results []*result
@@ -666,4 +660,18 @@ func fetch(m Module, dir string) error {
 	// missing without tidying.
 	_, _, err = run(dir, 10*time.Minute, "go", "mod", "download")
 	return err
+}
+
+// gopatchBinary returns the gopatch binary the harness runs: -realmod.gopatch's,
+// or one built from the checkout at root into a directory of t's.
+func gopatchBinary(t *testing.T, root string) string {
+	t.Helper()
+	if *flagGopatch != "" {
+		return *flagGopatch
+	}
+	gopatch := filepath.Join(t.TempDir(), "gopatch")
+	if _, _, err := run(root, 10*time.Minute, "go", "build", "-o", gopatch, "./cmd/gopatch"); err != nil {
+		t.Fatal(err)
+	}
+	return gopatch
 }

@@ -39,7 +39,8 @@ const (
 //	go test -tags realmod -run TestSimSpeedup -v ./realmod
 func TestSimSpeedup(t *testing.T) {
 	m := simModule
-	dir, baseBin, simBin := simBuild(t, m, simPackage)
+	root := repoRoot(t)
+	dir, baseBin, simBin := simBuild(t, root, gopatchBinary(t, root), m, simPackage)
 	base := timeBinary(t, dir, baseBin, nil, nil)
 	sim := timeBinary(t, dir, simBin, []string{"GOPATCH_HUB=sim"}, nil)
 	t.Logf("%s, package %s, test binary wall time (median of %d runs): baseline %v, GOPATCH_HUB=sim %v: %.1fx faster",
@@ -70,6 +71,8 @@ var simModules = []struct {
 //
 //	go test -tags realmod -run TestSimModules -v ./realmod
 func TestSimModules(t *testing.T) {
+	root := repoRoot(t)
+	gopatch := gopatchBinary(t, root)
 	for _, sm := range simModules {
 		t.Run(sm.m.Path, func(t *testing.T) {
 			if sm.why != "" {
@@ -79,7 +82,7 @@ func TestSimModules(t *testing.T) {
 			if sm.skip != "" {
 				args = []string{"-test.skip", sm.skip}
 			}
-			dir, baseBin, simBin := simBuild(t, sm.m, ".")
+			dir, baseBin, simBin := simBuild(t, root, gopatch, sm.m, ".")
 			base := timeBinary(t, dir, baseBin, nil, args)
 			sim := timeBinary(t, dir, simBin, []string{"GOPATCH_HUB=sim"}, args)
 			t.Logf("%s: test binary wall time (median of %d runs): baseline %v, GOPATCH_HUB=sim %v (%.2fx)",
@@ -89,19 +92,12 @@ func TestSimModules(t *testing.T) {
 }
 
 // simBuild fetches m into a scratch copy, builds the test binary of its package
-// pkg, patches the copy with --profile sim against the local runtime and builds
-// the test binary again: it returns the copy and both binaries.
-func simBuild(t *testing.T, m Module, pkg string) (dir, baseBin, simBin string) {
+// pkg, patches the copy with the gopatch binary and --profile sim against the
+// runtime of the checkout at root, and builds the test binary again: it returns
+// the copy and both binaries.
+func simBuild(t *testing.T, root, gopatch string, m Module, pkg string) (dir, baseBin, simBin string) {
 	t.Helper()
-	root := repoRoot(t)
 	work := t.TempDir()
-	gopatch := *flagGopatch
-	if gopatch == "" {
-		gopatch = filepath.Join(work, "gopatch")
-		if _, _, err := run(root, 10*time.Minute, "go", "build", "-o", gopatch, "./cmd/gopatch"); err != nil {
-			t.Fatal(err)
-		}
-	}
 	dir = filepath.Join(work, "mod")
 	if err := fetch(m, dir); err != nil {
 		t.Fatal(err)
