@@ -263,20 +263,18 @@ func (s *Sim) chanOpAs(g *simG, site *Site, cases []chanCase, hasDefault bool, t
 			tm.Stop()
 			s.mu.Lock()
 			g.try, g.freeWaiting = nil, false
-			if k := g.probed - 1; k >= 0 { // a probe did its operation (probeLocked)
-				g.probed = 0
-				select { // its wake-up, if the timer fired first
-				case <-g.wake:
-				default:
-				}
-				s.mu.Unlock()
-				return k
-			}
-			if g.hs >= 0 { // a partner chose us as the timer fired: take its token
+			if g.probed > 0 || g.hs >= 0 {
+				// A probe did its operation (probeLocked) or a partner chose it
+				// as the timer fired: drop the wake-up meant for this wait.
 				select {
 				case <-g.wake:
 				default:
 				}
+			}
+			if k := g.probed - 1; k >= 0 {
+				g.probed = 0
+				s.mu.Unlock()
+				return k
 			}
 			s.unregisterLocked(g)
 			s.mu.Unlock()
