@@ -4,7 +4,6 @@ import (
 	"context"
 	"net"
 	"net/http"
-	"time"
 )
 
 // netClient implements clientNetwork: the patched client calls (http.Get,
@@ -40,8 +39,8 @@ func (s *Sim) netClient(client *http.Client) *http.Client {
 			dial := t.Dial
 			real = func(_ context.Context, network, address string) (net.Conn, error) { return dial(network, address) }
 		}
-		if real == nil { // http.DefaultTransport's dialer
-			real = (&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}).DialContext
+		if real == nil { // a zero net.Dialer, as net/http's own for a transport without one
+			real = (&net.Dialer{}).DialContext
 		}
 		vt.DialContext = func(ctx context.Context, network, address string) (net.Conn, error) {
 			if s.listening(network, address) {
