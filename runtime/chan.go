@@ -222,12 +222,11 @@ func simSelect(c Call, s chanScheduler, g *simG, hasDefault bool, cases []Select
 			order[i] = i
 		}
 		if sim != nil && len(order) > 1 {
-			sim.mu.Lock()
+			// chanOpAs attempts with sim.mu held.
 			for i := len(order) - 1; i > 0; i-- {
 				j := sim.rand(i + 1)
 				order[i], order[j] = order[j], order[i]
 			}
-			sim.mu.Unlock()
 		}
 		for _, i := range order {
 			if ccs[i].key == nil {

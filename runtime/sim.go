@@ -157,9 +157,12 @@ type Sim struct {
 	// are blocked in it for a moment, which a quiescence check must not mistake
 	// for quiet.
 	handshakes int
-	finished   bool
-	net        *vnet
-	onces      map[*sync.Once]bool
+	// handshakeOn counts the hand-shakes under way by channel: no attempt
+	// (chanCase try, a probe) is made on one meanwhile.
+	handshakeOn map[unsafe.Pointer]int
+	finished    bool
+	net         *vnet
+	onces       map[*sync.Once]bool
 
 	cur      atomicPointer[simG]
 	owned    atomicInt32 // live owned goroutines
@@ -211,17 +214,18 @@ func (m *hubMutex) Lock() {
 // NewSim returns a sim hub with the given seed.
 func NewSim(seed uint64) *Sim {
 	s := &Sim{
-		seed:     seed,
-		rng:      seed*0x9E3779B97F4A7C15 + 0x632BE59BD9B4E019,
-		waiters:  map[unsafe.Pointer]*waitList{},
-		byGID:    map[uint64]*simG{},
-		timerOf:  map[*time.Timer]*vtimer{},
-		tickerOf: map[*time.Ticker]*vtimer{},
-		kick:     make(chan struct{}, 1),
-		loopDone: make(chan struct{}),
-		done:     make(chan struct{}),
-		failed:   make(chan struct{}),
-		hash:     14695981039346656037,
+		seed:        seed,
+		rng:         seed*0x9E3779B97F4A7C15 + 0x632BE59BD9B4E019,
+		waiters:     map[unsafe.Pointer]*waitList{},
+		handshakeOn: map[unsafe.Pointer]int{},
+		byGID:       map[uint64]*simG{},
+		timerOf:     map[*time.Timer]*vtimer{},
+		tickerOf:    map[*time.Ticker]*vtimer{},
+		kick:        make(chan struct{}, 1),
+		loopDone:    make(chan struct{}),
+		done:        make(chan struct{}),
+		failed:      make(chan struct{}),
+		hash:        14695981039346656037,
 	}
 	s.net = newVnet(s)
 	s.initDrivers()

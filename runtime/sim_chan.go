@@ -143,6 +143,10 @@ func (s *Sim) probeListLocked(list *[]*simG, data bool) bool {
 			*listed = false // it moved on; it is listed again when it parks
 			continue
 		}
+		if s.handshakingLocked(g.cases) {
+			kept = append(kept, g) // the value handed over is not for it
+			continue
+		}
 		k := -1
 		for i, c := range g.cases {
 			if c.data == data && (c.probe != nil && c.probe() || c.tryProbe && g.try() == i) {
@@ -180,25 +184,31 @@ func (s *Sim) chanOp(site *Site, cases []chanCase, hasDefault bool, try func() i
 
 // chanOpAs is chanOp for g, the calling goroutine's record, known already (a
 // rewritten select found it when its first case was recorded): a free goroutine
-// is identified from its stack trace, which costs microseconds per lookup.
+// is identified from its stack trace, which costs microseconds per lookup. It
+// calls try with s.mu held.
 func (s *Sim) chanOpAs(g *simG, site *Site, cases []chanCase, hasDefault bool, try func() int, real func(int)) int {
 	if g.sched() {
 		g.site = site
 		s.yield(g)
 	}
 	for {
-		if k := try(); k >= 0 {
-			s.activity.Add(1)
-			s.mu.Lock()
-			s.notifyLocked(cases[k].key)
-			s.dirty = true
-			if !g.sched() {
-				s.dispatchLocked()
-			}
-			s.mu.Unlock()
-			return k
-		}
+		// The attempt is made under s.mu, and not on a channel where a hand-shake
+		// is under way: the value handed over for real there is the chosen
+		// waiter's, and a non-blocking receive would take it (the waiter would
+		// then block for ever in its real receive, and the sender with it).
 		s.mu.Lock()
+		if !s.handshakingLocked(cases) {
+			if k := s.attemptLocked(try); k >= 0 {
+				s.activity.Add(1)
+				s.notifyLocked(cases[k].key)
+				s.dirty = true
+				if !g.sched() {
+					s.dispatchLocked()
+				}
+				s.mu.Unlock()
+				return k
+			}
+		}
 		if w, wk, gk := s.partnerLocked(g, cases); w != nil {
 			s.unregisterLocked(w)
 			if w.timer != nil {
@@ -207,6 +217,8 @@ func (s *Sim) chanOpAs(g *simG, site *Site, cases []chanCase, hasDefault bool, t
 			}
 			w.hs, w.hsPeer = wk, g
 			s.handshakes++ // both sides are about to block in the channel: not quiescent
+			key := cases[gk].key
+			s.handshakeOn[key]++
 			if w.sched() {
 				s.resume(w) // it runs beside g, which keeps the baton
 			} else {
@@ -221,6 +233,10 @@ func (s *Sim) chanOpAs(g *simG, site *Site, cases []chanCase, hasDefault bool, t
 			s.activity.Add(1)
 			s.mu.Lock()
 			s.handshakes--
+			if s.handshakeOn[key]--; s.handshakeOn[key] == 0 {
+				delete(s.handshakeOn, key)
+			}
+			s.notifyLocked(key) // those that held off their attempt try again
 			s.mu.Unlock()
 			return gk
 		}
@@ -325,6 +341,34 @@ func (s *Sim) chanClose(site *Site, key unsafe.Pointer, close func()) {
 		s.dispatchLocked()
 	}
 	s.mu.Unlock()
+}
+
+// attemptLocked calls try with s.mu held; a panic in it (a send on a closed
+// channel) unlocks s.mu on its way to the caller.
+func (s *Sim) attemptLocked(try func() int) int {
+	ok := false
+	defer func() {
+		if !ok {
+			s.mu.Unlock()
+		}
+	}()
+	k := try()
+	ok = true
+	return k
+}
+
+// handshakingLocked reports whether a hand-shake is under way on the channel of
+// any of cases.
+func (s *Sim) handshakingLocked(cases []chanCase) bool {
+	if len(s.handshakeOn) == 0 {
+		return false
+	}
+	for _, c := range cases {
+		if c.key != nil && s.handshakeOn[c.key] > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // partnerLocked finds a parked waiter that can complete one of g's cases on an

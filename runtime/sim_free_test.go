@@ -193,3 +193,46 @@ func TestSimFreeProbe(t *testing.T) {
 		}
 	}
 }
+
+// TestSimFreeHandshakeNotStolen: free goroutines receiving in a loop through the
+// hub on one unbuffered channel while another sends through it. A sender that
+// finds a receiver parked in the hub hands it the value in a real send (a
+// hand-shake); a receiver arriving meanwhile must not take that value with its
+// own non-blocking try, or the chosen receiver blocks for ever in its real
+// receive and the sender with it (github.com/alitto/pond's
+// TestTaskGroupWaitingTasks hung so under GOPATCH_HUB=sim).
+func TestSimFreeHandshakeNotStolen(t *testing.T) {
+	fb, _ := freeSim(t)
+	const n = 3000
+	c := make(chan int)
+	var got atomic.Int64
+	for r := 0; r < 3; r++ {
+		go func() {
+			for {
+				v := Recv(fb.At(0), c)
+				if v < 0 {
+					return
+				}
+				got.Add(1)
+			}
+		}()
+	}
+	done := make(chan struct{})
+	go func() {
+		for i := 0; i < n; i++ {
+			Send(fb.At(1), c, i)
+		}
+		for r := 0; r < 3; r++ {
+			Send(fb.At(1), c, -1)
+		}
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatalf("the sender hung after %d of %d values", got.Load(), n)
+	}
+	if g := got.Load(); g != n {
+		t.Fatalf("received %d values, want %d", g, n)
+	}
+}
