@@ -1,6 +1,9 @@
 package gopatchrt
 
-import "sync"
+import (
+	"sync"
+	"unsafe"
+)
 
 // None of the sync operations can fail, and skipping one would break the program
 // (an Unlock that does not unlock, a Once whose f never runs), so every sync shim
@@ -40,16 +43,28 @@ type rlocker sync.RWMutex
 func (r *rlocker) Lock()         { (*sync.RWMutex)(r).RLock() }
 func (r *rlocker) TryLock() bool { return (*sync.RWMutex)(r).TryRLock() }
 
-// lock acquires l, through the hub's Scheduler if it has one. The method value
-// l.TryLock is made only then, so that other hubs cost no allocation.
-func lock(c Call, h Hub, op *Op, l tryLocker) {
+// lock acquires l, through the hub's Scheduler if it has one (naming the lock,
+// key, to a syncScheduler). The method value l.TryLock is made only then, so that
+// other hubs cost no allocation.
+func lock(c Call, h Hub, op *Op, l tryLocker, key unsafe.Pointer) {
 	always(c, h, op, func() {
-		if s, ok := h.(Scheduler); ok {
+		if s, ok := h.(syncScheduler); ok {
+			s.awaitOn(c.site, op, key, l.TryLock, true)
+		} else if s, ok := h.(Scheduler); ok {
 			s.Await(c.site, op, l.TryLock)
 		} else {
 			l.Lock()
 		}
 	})
+}
+
+// release runs f (an Unlock, a Done), then tells a syncScheduler that key was
+// released: all says whether every goroutine waiting on it may go on, or one.
+func release(c Call, h Hub, op *Op, f func(), key unsafe.Pointer, all bool) {
+	always(c, h, op, f)
+	if s, ok := h.(syncScheduler); ok {
+		s.released(key, all)
+	}
 }
 
 // MutexLock stands in for (*sync.Mutex).Lock.
@@ -64,7 +79,7 @@ func (c Call) hubMutexLock(m *sync.Mutex) {
 		m.Lock()
 		return
 	}
-	lock(c, h, opMutexLock, m)
+	lock(c, h, opMutexLock, m, unsafe.Pointer(m))
 }
 
 // MutexUnlock stands in for (*sync.Mutex).Unlock.
@@ -79,7 +94,7 @@ func (c Call) hubMutexUnlock(m *sync.Mutex) {
 		m.Unlock()
 		return
 	}
-	always(c, h, opMutexUnlock, m.Unlock)
+	release(c, h, opMutexUnlock, m.Unlock, unsafe.Pointer(m), false)
 }
 
 // RWMutexLock stands in for (*sync.RWMutex).Lock.
@@ -94,7 +109,7 @@ func (c Call) hubRWMutexLock(rw *sync.RWMutex) {
 		rw.Lock()
 		return
 	}
-	lock(c, h, opRWMutexLock, rw)
+	lock(c, h, opRWMutexLock, rw, unsafe.Pointer(rw))
 }
 
 // RWMutexUnlock stands in for (*sync.RWMutex).Unlock.
@@ -109,7 +124,7 @@ func (c Call) hubRWMutexUnlock(rw *sync.RWMutex) {
 		rw.Unlock()
 		return
 	}
-	always(c, h, opRWMutexUnlock, rw.Unlock)
+	release(c, h, opRWMutexUnlock, rw.Unlock, unsafe.Pointer(rw), true)
 }
 
 // RWMutexRLock stands in for (*sync.RWMutex).RLock.
@@ -124,7 +139,7 @@ func (c Call) hubRWMutexRLock(rw *sync.RWMutex) {
 		rw.RLock()
 		return
 	}
-	lock(c, h, opRWMutexRLock, (*rlocker)(rw))
+	lock(c, h, opRWMutexRLock, (*rlocker)(rw), unsafe.Pointer(rw))
 }
 
 // RWMutexRUnlock stands in for (*sync.RWMutex).RUnlock.
@@ -139,7 +154,7 @@ func (c Call) hubRWMutexRUnlock(rw *sync.RWMutex) {
 		rw.RUnlock()
 		return
 	}
-	always(c, h, opRWMutexRUnlock, rw.RUnlock)
+	release(c, h, opRWMutexRUnlock, rw.RUnlock, unsafe.Pointer(rw), true)
 }
 
 // WaitGroupAdd stands in for (*sync.WaitGroup).Add.
@@ -154,7 +169,7 @@ func (c Call) hubWaitGroupAdd(wg *sync.WaitGroup, delta int) {
 		wg.Add(delta)
 		return
 	}
-	always(c, h, opWaitGroupAdd, func() { wg.Add(delta) })
+	release(c, h, opWaitGroupAdd, func() { wg.Add(delta) }, unsafe.Pointer(wg), true)
 }
 
 // WaitGroupDone stands in for (*sync.WaitGroup).Done.
@@ -169,7 +184,7 @@ func (c Call) hubWaitGroupDone(wg *sync.WaitGroup) {
 		wg.Done()
 		return
 	}
-	always(c, h, opWaitGroupDone, wg.Done)
+	release(c, h, opWaitGroupDone, wg.Done, unsafe.Pointer(wg), true)
 }
 
 // WaitGroupWait stands in for (*sync.WaitGroup).Wait.

@@ -110,6 +110,15 @@ type simG struct {
 	// freeWaiting is set while a free goroutine waits in chanOp between two
 	// looks, where a probe may do its operation.
 	freeWaiting bool
+	// await is the attempt of a free goroutine waiting in awaitOn between two
+	// looks (listed in Sim.awaitQ), awaitKey what it waits on, awaitProbe
+	// whether the hub may make the attempt (released, probeAwaitersLocked), and
+	// awaitDone set when it did and succeeded.
+	await      func() bool
+	awaitKey   unsafe.Pointer
+	awaitProbe bool
+	awaitDone  bool
+	awaitSeq   uint64 // waits begun, which tells its live entry in an awaitQueue
 }
 
 // sched reports whether g is under the scheduler right now.
@@ -153,6 +162,10 @@ type Sim struct {
 	// dataProbersMax.
 	dataProbers    []*simG
 	dataProbersMax int
+	// awaitQ are the free goroutines waiting in awaitOn (sim_await.go) by key,
+	// and awaiting their number, read without s.mu by released.
+	awaitQ   map[unsafe.Pointer]*awaitQueue
+	awaiting atomicInt32
 	// handshakes under way: two goroutines that meet in a real channel operation
 	// are blocked in it for a moment, which a quiescence check must not mistake
 	// for quiet.
@@ -218,6 +231,7 @@ func NewSim(seed uint64) *Sim {
 		rng:         seed*0x9E3779B97F4A7C15 + 0x632BE59BD9B4E019,
 		waiters:     map[unsafe.Pointer]*waitList{},
 		handshakeOn: map[unsafe.Pointer]int{},
+		awaitQ:      map[unsafe.Pointer]*awaitQueue{},
 		byGID:       map[uint64]*simG{},
 		timerOf:     map[*time.Timer]*vtimer{},
 		tickerOf:    map[*time.Ticker]*vtimer{},
@@ -675,28 +689,6 @@ func (s *Sim) After(site *Site, op *Op, t Token, err error) {
 	}
 	s.mu.Unlock()
 	s.pass(g, next)
-}
-
-// Await implements Scheduler: an owned goroutine retries try each time another
-// goroutine has run; a free goroutine polls on wall time.
-func (s *Sim) Await(site *Site, op *Op, try func() bool) {
-	g := s.self()
-	for !try() {
-		if !g.sched() {
-			time.Sleep(20 * time.Microsecond)
-			continue
-		}
-		s.mu.Lock()
-		g.site, g.why = site, op.Call
-		g.state = gPolling
-		s.pollers = append(s.pollers, g)
-		s.switchLocked(g)
-	}
-	if g.sched() {
-		s.mu.Lock()
-		s.dirty = true
-		s.mu.Unlock()
-	}
 }
 
 // Go starts f as an owned goroutine; for a free caller it is a plain go statement

@@ -122,6 +122,9 @@ func (s *Sim) probeLocked(data bool) bool {
 	if data && s.probeListLocked(&s.dataProbers, true) {
 		woke = true
 	}
+	if s.probeAwaitersLocked() {
+		woke = true
+	}
 	if woke {
 		s.activity.Add(1)
 		s.dirty = true

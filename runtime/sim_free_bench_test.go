@@ -69,3 +69,33 @@ func BenchmarkSimFreeSleep(b *testing.B) {
 		fb.At(2).Sleep(time.Nanosecond)
 	}
 }
+
+// BenchmarkSimFreeWaitGroup measures a clock move of free goroutines (the sim in
+// force without Run) while one of them waits on a patched WaitGroup: each round,
+// ten goroutines sleep 1ms of virtual time and call Done, and the waiter's Wait
+// returns. The waiter must not keep the process from looking quiescent; ns/op is
+// the wall time of one round, one clock move.
+func BenchmarkSimFreeWaitGroup(b *testing.B) {
+	fb, s := freeSim(b)
+	round := func() {
+		var wg sync.WaitGroup
+		for i := 0; i < 10; i++ {
+			wg.Add(1)
+			go func() {
+				fb.At(2).Sleep(time.Millisecond)
+				fb.At(3).WaitGroupDone(&wg)
+			}()
+		}
+		fb.At(3).WaitGroupWait(&wg)
+	}
+	round()
+	v0 := s.Elapsed()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		round()
+	}
+	b.StopTimer()
+	if got, want := s.Elapsed()-v0, time.Duration(b.N)*(time.Millisecond+simWakeLag); got != want {
+		b.Fatalf("virtual time moved %v in %d rounds, want %v", got, b.N, want)
+	}
+}

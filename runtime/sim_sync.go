@@ -16,11 +16,18 @@ import (
 //	CondSignal      s.CondSignal(site, cond, false)
 //	CondBroadcast   s.CondSignal(site, cond, true)
 //	OnceDo          s.OnceDo(site, once, f)
+//
+// The lock shims acquire through awaitOn, naming the lock, and the shims that
+// release (the unlocks, WaitGroup.Done and Add) call released after the
+// original, so that free goroutines waiting on that lock or WaitGroup go on at
+// once (sim_await.go).
 type syncScheduler interface {
 	WaitGroupWait(site *Site, wg *sync.WaitGroup)
 	CondWait(site *Site, c *sync.Cond)
 	CondSignal(site *Site, c *sync.Cond, all bool)
 	OnceDo(site *Site, o *sync.Once, f func())
+	awaitOn(site *Site, op *Op, key unsafe.Pointer, try func() bool, probe bool)
+	released(key unsafe.Pointer, all bool)
 }
 
 var opSimWait = &Op{"sync", "(*sync.WaitGroup).Wait"}
@@ -45,7 +52,7 @@ func wgCounter(wg *sync.WaitGroup) int32 {
 // WaitGroupWait waits, cooperatively, for wg's counter to reach zero.
 func (s *Sim) WaitGroupWait(site *Site, wg *sync.WaitGroup) {
 	if wgReadable {
-		s.Await(site, opSimWait, func() bool { return wgCounter(wg) == 0 })
+		s.awaitOn(site, opSimWait, unsafe.Pointer(wg), func() bool { return wgCounter(wg) == 0 }, true)
 	}
 	wg.Wait() // returns at once; it also gives the race detector its edge
 }
@@ -66,6 +73,7 @@ func (s *Sim) CondWait(site *Site, c *sync.Cond) {
 	c.L.Unlock()
 	s.mu.Lock()
 	s.dirty = true // the unlock may let a poller in
+	s.releasedLocked(lockerKey(c.L), false)
 	g.site, g.why = site, "sync.Cond.Wait"
 	if len(g.cases) > 0 { // not signalled in between
 		g.state = gBlocked
@@ -74,7 +82,7 @@ func (s *Sim) CondWait(site *Site, c *sync.Cond) {
 		s.mu.Unlock()
 	}
 	if tl, ok := c.L.(interface{ TryLock() bool }); ok {
-		s.Await(site, opSimCond, tl.TryLock)
+		s.awaitOn(site, opSimCond, lockerKey(c.L), tl.TryLock, true)
 	} else {
 		c.L.Lock()
 	}
@@ -114,11 +122,11 @@ func (s *Sim) OnceDo(site *Site, o *sync.Once, f func()) {
 	}
 	if s.onces[o] {
 		s.mu.Unlock()
-		s.Await(site, opSimOnce, func() bool {
+		s.awaitOn(site, opSimOnce, unsafe.Pointer(o), func() bool {
 			s.mu.Lock()
 			defer s.mu.Unlock()
 			return !s.onces[o]
-		})
+		}, false)
 		o.Do(f)
 		return
 	}
@@ -128,7 +136,14 @@ func (s *Sim) OnceDo(site *Site, o *sync.Once, f func()) {
 		s.mu.Lock()
 		delete(s.onces, o)
 		s.dirty = true
+		s.releasedLocked(unsafe.Pointer(o), true)
 		s.mu.Unlock()
 	}()
 	o.Do(f)
+}
+
+// lockerKey is the key of a Cond's lock: the pointer it holds, as the lock shims
+// name a *sync.Mutex or *sync.RWMutex.
+func lockerKey(l sync.Locker) unsafe.Pointer {
+	return (*[2]unsafe.Pointer)(unsafe.Pointer(&l))[1]
 }
