@@ -938,6 +938,18 @@ func (c *checkClock) read(now time.Time) time.Duration {
 func (s *Sim) quiescent(buf *[]byte, skip uint64) bool {
 	s.checks.begin()
 	defer s.checks.end()
+	// Cheap checks first: a goroutine waiting for the hub's lock, or more running
+	// and runnable than the caller (and the loop), fail the check at once.
+	if s.mu.waiting.Load() > 0 {
+		return false
+	}
+	allow := 1
+	if skip != 0 {
+		allow++
+	}
+	if schedBusy(allow) {
+		return false
+	}
 	if len(*buf) == 0 {
 		*buf = make([]byte, 64<<10)
 	}
