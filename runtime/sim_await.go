@@ -20,13 +20,12 @@ func (s *Sim) awaitOn(site *Site, op *Op, key unsafe.Pointer, try func() bool, p
 	look := time.Millisecond
 	for !try() {
 		if !g.sched() {
-			if s.awaitFree(g, site, op, key, try, probe, look) {
-				return
+			for !s.awaitFree(g, site, op, key, try, probe, look) {
+				if look < awaitLookMax {
+					look *= 2
+				}
 			}
-			if look < awaitLookMax {
-				look *= 2
-			}
-			continue
+			return
 		}
 		s.mu.Lock()
 		g.site, g.why = site, op.Call
@@ -44,33 +43,45 @@ func (s *Sim) awaitOn(site *Site, op *Op, key unsafe.Pointer, try func() bool, p
 // awaitFree is one wait of a free goroutine in awaitOn, after try failed: it
 // waits in a select, which a quiescence check takes for blocked, until released
 // for its key or the hub's probe before a clock move finds try succeeding (try
-// then succeeded for it, and awaitFree reports true), or until look has passed
-// (unpatched code may have changed what try reads; awaitOn doubles look up to
-// awaitLookMax from one millisecond, so that thousands of goroutines waiting on
-// one lock do not keep the process busy looking). It used to poll every 20µs,
-// which kept the process from ever looking quiescent: under GOPATCH_HUB=sim every
-// clock move waited for 2 ms of quiet.
+// then succeeded for it), or until look has passed (unpatched code may have
+// changed what try reads; awaitOn doubles look up to awaitLookMax from one
+// millisecond, so that thousands of goroutines waiting on one lock do not keep
+// the process busy looking). It reports whether try has succeeded. It used to
+// poll every 20µs, which kept the process from ever looking quiescent: under
+// GOPATCH_HUB=sim every clock move waited for 2 ms of quiet.
+//
+// A goroutine that looked blocked to a quiescence check and then gets in by its
+// own try must show activity before the clock can move, or the clock moves while
+// it runs: so its tries are made under s.mu, and one that succeeds counts as
+// activity, except for a try that takes s.mu itself (probe unset: OnceDo's, whose
+// release is the hub's own doing).
 func (s *Sim) awaitFree(g *simG, site *Site, op *Op, key unsafe.Pointer, try func() bool, probe bool, look time.Duration) bool {
 	s.mu.Lock()
 	if s.finished {
 		s.mu.Unlock()
 		time.Sleep(20 * time.Microsecond)
-		return false
+		return s.tryFree(try, probe)
 	}
 	g.site, g.why = site, op.Call
 	s.startAwaitLocked(g, key, try, probe)
-	s.mu.Unlock()
 	// Listed: a release from now on is seen. One since its last try was not, so
 	// it tries again.
-	if try() {
+	if probe && try() {
+		s.activity.Add(1)
+		s.endAwaitLocked(g)
+		s.mu.Unlock()
+		return true
+	}
+	timers, settle := len(s.timers) > 0, s.settleIdleLocked()
+	act := s.activity.Load()
+	s.mu.Unlock()
+	if !probe && try() {
 		s.mu.Lock()
 		s.endAwaitLocked(g)
 		s.mu.Unlock()
 		return true
 	}
 	s.mu.Lock()
-	timers, settle := len(s.timers) > 0, s.settleIdleLocked()
-	act := s.activity.Load()
 	done := g.awaitDone
 	s.mu.Unlock()
 	if !done {
@@ -87,8 +98,29 @@ func (s *Sim) awaitFree(g *simG, site *Site, op *Op, key unsafe.Pointer, try fun
 	s.mu.Lock()
 	done = g.awaitDone
 	s.endAwaitLocked(g)
+	if !done && probe && try() {
+		s.activity.Add(1)
+		done = true
+	}
 	s.mu.Unlock()
+	if !done && !probe {
+		done = try()
+	}
 	return done
+}
+
+// tryFree is a free goroutine's try outside a wait, under s.mu when probe allows.
+func (s *Sim) tryFree(try func() bool, probe bool) bool {
+	if !probe {
+		return try()
+	}
+	s.mu.Lock()
+	ok := try()
+	if ok {
+		s.activity.Add(1)
+	}
+	s.mu.Unlock()
+	return ok
 }
 
 // awaitLookMax is the longest a free goroutine waits in awaitFree before it
