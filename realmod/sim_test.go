@@ -61,7 +61,7 @@ var simModules = []struct {
 	{Module{Path: "github.com/cenkalti/backoff/v5", Version: "v5.0.3"}, "^ExampleRetry$", "it GETs an internet host"},
 	{Module{Path: "github.com/hashicorp/go-retryablehttp", Version: "v0.7.8"}, "", ""},
 	{Module{Path: "github.com/alitto/pond/v2", Version: "v2.7.1"}, "^(TestSubpoolStopAndWait|TestPoolSubmitWhileStoppingHasNoRace)$",
-		"100,000 tasks of 1µs virtual sleeps, and 10,000 goroutines: under GOPATCH_HUB=sim alone each clock move waits for quiet, read from stack dumps (docs/sim.md, limits); 2 min against 0.6 s"},
+		"100,000 tasks of 1µs virtual sleeps, and 10,000 goroutines: under GOPATCH_HUB=sim alone each clock move needs a quiescence check, a stack dump of every goroutine (docs/sim.md, limits); 46 s and 21 s against 0.2 s and 0.02 s"},
 }
 
 // TestSimModules patches each of simModules with --profile sim and checks that
