@@ -150,12 +150,15 @@ func (s *Sim) probeListLocked(list *[]*simG, data bool) bool {
 			kept = append(kept, g) // the value handed over is not for it
 			continue
 		}
-		k := -1
-		for i, c := range g.cases {
-			if c.data == data && (c.probe != nil && c.probe() || c.tryProbe && g.try() == i) {
-				k = i
-				break
-			}
+		k, panicked := probeCases(g, data)
+		if panicked {
+			// A send on a channel closed meanwhile: the panic is the waiter's
+			// own, so it is woken to make its attempt itself.
+			*listed = false
+			s.unregisterLocked(g)
+			s.makeRunnableLocked(g)
+			woke = true
+			continue
 		}
 		if k < 0 {
 			kept = append(kept, g)
@@ -174,6 +177,24 @@ func (s *Sim) probeListLocked(list *[]*simG, data bool) bool {
 	}
 	*list = kept
 	return woke
+}
+
+// probeCases makes the probes of g's cases of the kind data, in order, and
+// returns the first that succeeded, or -1; panicked reports that one panicked (a
+// send on a closed channel) rather than let the panic out on the prober's
+// goroutine.
+func probeCases(g *simG, data bool) (k int, panicked bool) {
+	defer func() {
+		if recover() != nil {
+			k, panicked = -1, true
+		}
+	}()
+	for i, c := range g.cases {
+		if c.data == data && (c.probe != nil && c.probe() || c.tryProbe && g.try() == i) {
+			return i, false
+		}
+	}
+	return -1, false
 }
 
 // keyOf returns a channel's identity.

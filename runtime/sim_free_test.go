@@ -236,3 +236,33 @@ func TestSimFreeHandshakeNotStolen(t *testing.T) {
 		t.Fatalf("received %d values, want %d", g, n)
 	}
 }
+
+// TestSimProbeSendOnClosed: a free goroutine waiting in the hub to send on a
+// channel that unpatched code then closes panics with "send on closed channel"
+// in its own goroutine, as Go's send would, when the hub probes it before a
+// clock move; the probe used to panic on the goroutine that moved the clock.
+func TestSimProbeSendOnClosed(t *testing.T) {
+	if raceDetector {
+		t.Skip("a close unordered with a send is a race by definition, and the race detector reports it")
+	}
+	fb, _ := freeSim(t)
+	for round := 0; round < 10; round++ {
+		c := make(chan int)
+		res := make(chan any, 1)
+		go func() {
+			defer func() { res <- recover() }()
+			Send(fb.At(1), c, round)
+		}()
+		time.Sleep(2 * time.Millisecond) // it waits in the hub by now, most likely
+		close(c)                         // unpatched
+		fb.At(2).Sleep(time.Millisecond) // a clock move: the hub probes first
+		select {
+		case r := <-res:
+			if err, ok := r.(error); !ok || err.Error() != "send on closed channel" {
+				t.Fatalf("round %d: the sender recovered %v, want a send on closed channel", round, r)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("round %d: the sender did not return", round)
+		}
+	}
+}
