@@ -122,7 +122,7 @@ func (s *Sim) probeLocked(data bool) bool {
 	if data && s.probeListLocked(&s.dataProbers, true) {
 		woke = true
 	}
-	if s.probeAwaitersLocked() {
+	if len(s.awaitQ) > 0 && s.probeAwaitersLocked() {
 		woke = true
 	}
 	if woke {
