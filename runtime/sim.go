@@ -166,12 +166,11 @@ type Sim struct {
 	// and awaiting their number, read without s.mu by released.
 	awaitQ   map[unsafe.Pointer]*awaitQueue
 	awaiting atomicInt32
-	// handshakes under way: two goroutines that meet in a real channel operation
-	// are blocked in it for a moment, which a quiescence check must not mistake
-	// for quiet.
-	handshakes int
-	// handshakeOn counts the hand-shakes under way by channel: no attempt
-	// (chanCase try, a probe) is made on one meanwhile.
+	// handshakeOn counts the hand-shakes under way by channel. Two goroutines
+	// that meet in a real channel operation are blocked in it for a moment,
+	// which a quiescence check must not mistake for quiet (any entry holds off
+	// the clock), and no attempt (chanCase try, a probe) is made on that
+	// channel meanwhile.
 	handshakeOn map[unsafe.Pointer]int
 	finished    bool
 	net         *vnet
@@ -756,7 +755,7 @@ func (s *Sim) loop() {
 		// A hand-shake under way is progress that shows no activity until it ends,
 		// however long its waiter takes to get to its side of the channel; so is a
 		// goroutine waiting for the hub's lock, held by this loop right now.
-		if act != lastAct || steps != lastSteps || s.handshakes > 0 || s.mu.waiting.Load() > 0 {
+		if act != lastAct || steps != lastSteps || len(s.handshakeOn) > 0 || s.mu.waiting.Load() > 0 {
 			changed, stoppedAt = now, stopped
 		}
 		if steps != lastSteps {
@@ -849,7 +848,7 @@ func (s *Sim) settle(buf *[]byte, probes int) {
 // holder, nothing runnable, no owned goroutine in an external call, and a timer
 // pending, in mixed mode.
 func (s *Sim) settleIdleLocked() bool {
-	return !s.finished && s.cur.Load() == nil && s.mixed.Load() && s.external == 0 && s.handshakes == 0 &&
+	return !s.finished && s.cur.Load() == nil && s.mixed.Load() && s.external == 0 && len(s.handshakeOn) == 0 &&
 		len(s.runq) == 0 && !(len(s.pollers) > 0 && s.dirty) && len(s.timers) > 0
 }
 

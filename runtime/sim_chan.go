@@ -240,9 +240,8 @@ func (s *Sim) chanOpAs(g *simG, site *Site, cases []chanCase, hasDefault bool, t
 				w.timer = nil
 			}
 			w.hs, w.hsPeer = wk, g
-			s.handshakes++ // both sides are about to block in the channel: not quiescent
 			key := cases[gk].key
-			s.handshakeOn[key]++
+			s.handshakeOn[key]++ // both sides are about to block in the channel: not quiescent
 			if w.sched() {
 				s.resume(w) // it runs beside g, which keeps the baton
 			} else {
@@ -256,7 +255,6 @@ func (s *Sim) chanOpAs(g *simG, site *Site, cases []chanCase, hasDefault bool, t
 			<-g.hsDone
 			s.activity.Add(1)
 			s.mu.Lock()
-			s.handshakes--
 			if s.handshakeOn[key]--; s.handshakeOn[key] == 0 {
 				delete(s.handshakeOn, key)
 			}
