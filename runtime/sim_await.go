@@ -229,10 +229,7 @@ func (s *Sim) releasedLocked(key unsafe.Pointer, all bool) {
 		}
 		g.awaitDone = g.awaitProbe
 		s.activity.Add(1)
-		select {
-		case g.wake <- struct{}{}:
-		default:
-		}
+		s.makeRunnableLocked(g) // g waits free: a wake-up
 		if !all {
 			return
 		}
@@ -251,10 +248,7 @@ func (s *Sim) probeAwaitersLocked() bool {
 			g := e.g
 			if e.live() && g.awaitProbe && !g.awaitDone && g.await() {
 				g.awaitDone = true
-				select {
-				case g.wake <- struct{}{}:
-				default:
-				}
+				s.makeRunnableLocked(g)
 				woke = true
 			}
 		}
