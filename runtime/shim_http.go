@@ -17,18 +17,18 @@ import (
 // clientNetwork is implemented by hubs that carry the client shims' requests over
 // their own network.
 type clientNetwork interface {
-	// netClient returns the client to send a request of client (nil: the
-	// default client) with.
+	// netClient returns the client to send a request of client with.
 	netClient(client *http.Client) *http.Client
 }
 
-// hubClient returns the client a client shim sends its request with under h.
+// hubClient returns the client a client shim sends its request with under h;
+// client nil is the default client (http.Get and the like).
 func hubClient(h Hub, client *http.Client) *http.Client {
+	if client == nil {
+		client = http.DefaultClient
+	}
 	if cn, ok := h.(clientNetwork); ok {
 		return cn.netClient(client)
-	}
-	if client == nil {
-		return http.DefaultClient
 	}
 	return client
 }

@@ -19,9 +19,6 @@ import (
 // virtual network only if it dials through a patched dial; so is a transport's
 // own TLS dialer (DialTLSContext), used for https.
 func (s *Sim) netClient(client *http.Client) *http.Client {
-	if client == nil {
-		client = http.DefaultClient
-	}
 	rt := client.Transport
 	if rt == nil {
 		rt = http.DefaultTransport
