@@ -85,15 +85,7 @@ func (s *Sim) awaitFree(g *simG, site *Site, op *Op, key unsafe.Pointer, try fun
 	done := g.awaitDone
 	s.mu.Unlock()
 	if !done {
-		if timers && !(settle && s.settleAsWaiter(act)) {
-			s.kickIdle()
-		}
-		tm := time.NewTimer(look)
-		select {
-		case <-g.wake:
-		case <-tm.C:
-		}
-		tm.Stop()
+		s.waitFree(g, timers, settle, act, look)
 	}
 	s.mu.Lock()
 	done = g.awaitDone
@@ -121,6 +113,24 @@ func (s *Sim) tryFree(try func() bool, probe bool) bool {
 	}
 	s.mu.Unlock()
 	return ok
+}
+
+// waitFree is the wait of a free goroutine g, listed in the hub, until it is
+// woken or look has passed. timers, settle (settleIdleLocked) and act (the hub's
+// activity) were read under s.mu as it listed itself: with a timer pending, if
+// nothing else can run, it moves the clock now itself (the clock may fire into
+// what it waits for), else it kicks the loop to move it as soon as the process is
+// quiet, rather than at the loop's next tick.
+func (s *Sim) waitFree(g *simG, timers, settle bool, act uint64, look time.Duration) {
+	if timers && !(settle && s.settleAsWaiter(act)) {
+		s.kickIdle()
+	}
+	tm := time.NewTimer(look)
+	select {
+	case <-g.wake:
+	case <-tm.C:
+	}
+	tm.Stop()
 }
 
 // awaitLookMax is the longest a free goroutine waits in awaitFree before it

@@ -280,25 +280,15 @@ func (s *Sim) chanOpAs(g *simG, site *Site, cases []chanCase, hasDefault bool, t
 				return k
 			}
 		} else {
-			// It may wait for a virtual timer: if nothing else can run, the clock
-			// moves now (it may fire into one of its channels), else the loop is
-			// kicked to move it as soon as the process is quiet, rather than at its
-			// next tick.
+			// It may wait for a virtual timer, which waitFree moves the clock to
+			// or has the loop move it to; goroutines outside the hub may act on
+			// the channel, so it looks again every millisecond.
 			g.try, g.freeWaiting = try, true
 			s.addProberLocked(g)
 			timers, settle := len(s.timers) > 0, s.settleIdleLocked()
 			act := s.activity.Load()
 			s.mu.Unlock()
-			if timers && !(settle && s.settleAsWaiter(act)) {
-				s.kickIdle()
-			}
-			// Goroutines outside the hub may act on the channel: look again now and then.
-			tm := time.NewTimer(time.Millisecond)
-			select {
-			case <-g.wake:
-			case <-tm.C:
-			}
-			tm.Stop()
+			s.waitFree(g, timers, settle, act, time.Millisecond)
 			s.mu.Lock()
 			g.try, g.freeWaiting = nil, false
 			if g.probed > 0 || g.hs >= 0 {
