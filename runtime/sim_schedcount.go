@@ -7,12 +7,8 @@ import "runtime/metrics"
 // moment and looks at each processor: no stop of the world, no stack walk.
 var schedCounts = [2]string{"/sched/goroutines/running:goroutines", "/sched/goroutines/runnable:goroutines"}
 
-// schedCountsKnown records whether this Go has the counts.
-var schedCountsKnown = func() bool {
-	var samples [2]metrics.Sample
-	return readSchedCounts(&samples)
-}()
-
+// readSchedCounts reads the counts into samples and reports whether this Go has
+// them.
 func readSchedCounts(samples *[2]metrics.Sample) bool {
 	samples[0].Name, samples[1].Name = schedCounts[0], schedCounts[1]
 	metrics.Read(samples[:])
@@ -29,9 +25,6 @@ func readSchedCounts(samples *[2]metrics.Sample) bool {
 // be wrong, and the caller tries again later; false means only that a full check
 // is needed. Without the counts it reports false.
 func schedBusy(allow int) bool {
-	if !schedCountsKnown {
-		return false
-	}
 	var samples [2]metrics.Sample
 	if !readSchedCounts(&samples) {
 		return false

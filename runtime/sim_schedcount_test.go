@@ -2,6 +2,7 @@ package gopatchrt
 
 import (
 	"runtime"
+	"runtime/metrics"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -11,7 +12,8 @@ import (
 // scheduler's counts show them running or runnable, and schedBusy spares the
 // stack dump. The counts exist from Go 1.26; before, schedBusy never answers.
 func TestSchedBusy(t *testing.T) {
-	if !schedCountsKnown {
+	var samples [2]metrics.Sample
+	if !readSchedCounts(&samples) {
 		if v := runtime.Version(); strings.HasPrefix(v, "go1.2") && v >= "go1.26" {
 			t.Fatalf("%s has no scheduler counts", v)
 		}
