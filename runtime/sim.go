@@ -784,6 +784,11 @@ func (s *Sim) loop() {
 		case cur == nil && quiet >= simQuiet:
 			if len(s.runq) > 0 || (len(s.pollers) > 0 && s.dirty) {
 				s.dispatchLocked()
+			} else if quiet < simBusyQuiet && schedBusy(1) {
+				// Goroutines are running or waiting for a processor, with nothing
+				// to show in the hub: on a loaded machine, one woken to act in the
+				// hub can wait that long for the OS to run it. The clock waits
+				// for them, up to simBusyQuiet.
 			} else if s.advanceLocked() {
 				s.activity.Add(1)
 				s.dispatchLocked()
@@ -1034,8 +1039,14 @@ func (s *Sim) quietLimitLocked() time.Duration {
 }
 
 // simQuiet is how long, in mixed mode, the hub waits without activity before it
-// moves the virtual clock.
-const simQuiet = 2 * time.Millisecond
+// moves the virtual clock; simBusyQuiet is how long it waits while goroutines are
+// running or runnable (the scheduler's counts say so, from Go 1.26), so that a
+// goroutine kept from a processor is not taken for one blocked, while one that
+// computes or polls for ever still lets the clock move.
+const (
+	simQuiet     = 2 * time.Millisecond
+	simBusyQuiet = 20 * time.Millisecond
+)
 
 // goroutineState returns the state of the goroutine gid as a stack trace shows it,
 // and whether it waits inside the hub itself (for s.mu, which free goroutines

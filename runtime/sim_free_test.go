@@ -3,6 +3,7 @@ package gopatchrt
 import (
 	"context"
 	"runtime"
+	"runtime/metrics"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -263,6 +264,37 @@ func TestSimProbeSendOnClosed(t *testing.T) {
 			}
 		case <-time.After(10 * time.Second):
 			t.Fatalf("round %d: the sender did not return", round)
+		}
+	}
+}
+
+// TestSimFreeRunnableHoldsClock: at GOMAXPROCS 1 a goroutine that is runnable but
+// shows nothing in the hub, for longer than simQuiet, holds the clock of the
+// wall-clock fallback, up to simBusyQuiet: on a loaded machine a goroutine the hub
+// has just woken can wait that long for the OS to run it, and the clock moved
+// under it (TestSimFreeAwaitProbe and TestSimFreeHandshakeHoldsClock failed about
+// once in a hundred runs of the suite beside a build). Here the goroutine yields
+// in a loop for 10ms of wall time, runnable each time the loop looks; the sleep
+// must end after it.
+func TestSimFreeRunnableHoldsClock(t *testing.T) {
+	var samples [2]metrics.Sample
+	if !readSchedCounts(&samples) {
+		t.Skip("this Go has no scheduler counts")
+	}
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	fb, s := freeSim(t)
+	for round := 0; round < 3; round++ {
+		var done atomic.Bool
+		go func() {
+			for t0 := time.Now(); time.Since(t0) < 10*time.Millisecond; {
+				runtime.Gosched()
+			}
+			done.Store(true)
+		}()
+		v0 := s.Elapsed()
+		fb.At(1).Sleep(time.Hour)
+		if !done.Load() {
+			t.Fatalf("round %d: the clock moved %v while a goroutine was runnable", round, s.Elapsed()-v0)
 		}
 	}
 }

@@ -1,6 +1,9 @@
 package gopatchrt
 
-import "runtime/metrics"
+import (
+	"runtime"
+	"runtime/metrics"
+)
 
 // schedCounts names the scheduler's counts of goroutines running and runnable
 // (runtime/metrics, from Go 1.26). Reading them takes the scheduler's lock for a
@@ -18,16 +21,22 @@ func readSchedCounts(samples *[2]metrics.Sample) bool {
 // schedBusy reports whether the scheduler counts more goroutines running or
 // runnable than allow (the caller, and the sim's loop when the caller does not
 // count it as active): then a quiescence check would fail, and its stack dump,
-// a stop of the world costing tens of microseconds or more, is spared. The
-// counts are approximate: a processor looking for work counts as running, so one
-// more than allow is let through (at GOMAXPROCS 2 a lone goroutine's own check
-// saw 2 running and 1 runnable about a third of the time). A true answer can still
-// be wrong, and the caller tries again later; false means only that a full check
-// is needed. Without the counts it reports false.
+// a stop of the world costing tens of microseconds or more, is spared. With more
+// than one processor the counts are approximate: a processor looking for work
+// counts as running, so one more than allow is let through (at GOMAXPROCS 2 a
+// lone goroutine's own check saw 2 running and 1 runnable about a third of the
+// time). With one processor they are exact: the caller's, and every goroutine in
+// its run queue. A true answer can still be wrong, and the caller tries again
+// later; false means only that a full check is needed. Without the counts it
+// reports false.
 func schedBusy(allow int) bool {
 	var samples [2]metrics.Sample
 	if !readSchedCounts(&samples) {
 		return false
 	}
-	return samples[0].Value.Uint64()+samples[1].Value.Uint64() > uint64(allow)+1
+	slack := uint64(1)
+	if runtime.GOMAXPROCS(0) == 1 {
+		slack = 0
+	}
+	return samples[0].Value.Uint64()+samples[1].Value.Uint64() > uint64(allow)+slack
 }
