@@ -160,6 +160,15 @@ func constructNode(m *match, n dst.Node, names *shimNames) dst.Node {
 	}
 	fw := dst.NewIdent(names.fw[m.kind])
 	at := atCall(names.v, m.id)
+	if m.kind == "range" {
+		// The channel of a range statement, whatever its form: a call
+		// (range f()) or a receive (range <-cc), perhaps rewritten already.
+		x := n.(dst.Expr)
+		call := &dst.CallExpr{Fun: fw, Args: []dst.Expr{at, x}}
+		call.Decs.NodeDecs = *x.Decorations()
+		*x.Decorations() = dst.NodeDecs{}
+		return call
+	}
 	switch n := n.(type) {
 	case *dst.GoStmt:
 		call := &dst.CallExpr{
@@ -185,11 +194,6 @@ func constructNode(m *match, n dst.Node, names *shimNames) dst.Node {
 	case *dst.CallExpr: // close(ch)
 		call := &dst.CallExpr{Fun: fw, Args: append([]dst.Expr{at}, n.Args...), Ellipsis: n.Ellipsis}
 		call.Decs.NodeDecs = n.Decs.NodeDecs
-		return call
-	case dst.Expr: // the channel of a range statement
-		call := &dst.CallExpr{Fun: fw, Args: []dst.Expr{at, n}}
-		call.Decs.NodeDecs = *n.Decorations()
-		*n.Decorations() = dst.NodeDecs{}
 		return call
 	}
 	panic("gopatch: unexpected construct node")

@@ -284,7 +284,10 @@ func (p *program) patchFile(f *file, ms []*match, names *shimNames, info *types.
 		return nil, false, err
 	}
 	edited := map[int]bool{}
-	byNode := map[dst.Node]*match{}
+	// A node may be the site of two matches: the channel of a range statement
+	// that is a patched call or receive (range time.Tick(d), range <-cc). The
+	// inner one is rewritten first, and the range wraps what it became.
+	byNode := map[dst.Node][]*match{}
 	removed := map[*ast.Ident]bool{}
 	for _, m := range ms {
 		var n ast.Node = m.ref
@@ -300,56 +303,66 @@ func (p *program) patchFile(f *file, ms []*match, names *shimNames, info *types.
 				return nil, false, fmt.Errorf("%s:%d: a comment or line break inside the selector", f.name, m.Line)
 			}
 		}
-		byNode[d.dec.Dst.Nodes[n]] = m
+		dn := d.dec.Dst.Nodes[n]
+		if m.kind == "range" {
+			byNode[dn] = append(byNode[dn], m)
+		} else {
+			byNode[dn] = append([]*match{m}, byNode[dn]...)
+		}
 		markMatch(p.fset, m, n, edited)
 		for _, id := range m.removes {
 			removed[id] = true
 		}
 	}
 	dstutil.Apply(d.dst, nil, func(c *dstutil.Cursor) bool {
-		m := byNode[c.Node()]
-		if m == nil {
+		ms := byNode[c.Node()]
+		if len(ms) == 0 {
 			return true
 		}
-		if m.kind != "" {
-			c.Replace(constructNode(m, c.Node(), names))
-			return true
+		n := c.Node()
+		for _, m := range ms {
+			n = rewriteSite(m, n, names)
 		}
-		var ref dst.Expr
-		if m.rule.ReplPkg != "" {
-			ref = dst.NewIdent(names.ext[m.rule.Replacement])
-		} else {
-			ref = shimRef(names.v, m.id, m.rule.Replacement)
-		}
-		if m.bind != "" {
-			// x.M → gopatch_bindN_M(gopatch.At(ID).Shim)(x)
-			sel := c.Node().(*dst.SelectorExpr)
-			bound := &dst.CallExpr{
-				Fun:  &dst.CallExpr{Fun: dst.NewIdent(names.fw[m.bind]), Args: []dst.Expr{ref}},
-				Args: []dst.Expr{m.shimReceiver(sel.X)},
-			}
-			bound.Decs.NodeDecs = sel.Decs.NodeDecs
-			c.Replace(bound)
-			return true
-		}
-		if m.call == nil {
-			*ref.Decorations() = *c.Node().Decorations()
-			c.Replace(ref)
-			return true
-		}
-		old := c.Node().(*dst.CallExpr)
-		recv := m.shimReceiver(old.Fun.(*dst.SelectorExpr).X)
-		call := &dst.CallExpr{
-			Fun:      ref,
-			Args:     append([]dst.Expr{recv}, old.Args...),
-			Ellipsis: old.Ellipsis,
-			Decs:     old.Decs,
-		}
-		c.Replace(call)
+		c.Replace(n)
 		return true
 	})
 	p.blankUnused(d, f, info, removed, edited)
 	return d.print(f.src, edited)
+}
+
+// rewriteSite returns the rewrite of the site m, whose node is n.
+func rewriteSite(m *match, n dst.Node, names *shimNames) dst.Node {
+	if m.kind != "" {
+		return constructNode(m, n, names)
+	}
+	var ref dst.Expr
+	if m.rule.ReplPkg != "" {
+		ref = dst.NewIdent(names.ext[m.rule.Replacement])
+	} else {
+		ref = shimRef(names.v, m.id, m.rule.Replacement)
+	}
+	if m.bind != "" {
+		// x.M → gopatch_bindN_M(gopatch.At(ID).Shim)(x)
+		sel := n.(*dst.SelectorExpr)
+		bound := &dst.CallExpr{
+			Fun:  &dst.CallExpr{Fun: dst.NewIdent(names.fw[m.bind]), Args: []dst.Expr{ref}},
+			Args: []dst.Expr{m.shimReceiver(sel.X)},
+		}
+		bound.Decs.NodeDecs = sel.Decs.NodeDecs
+		return bound
+	}
+	if m.call == nil {
+		*ref.Decorations() = *n.Decorations()
+		return ref
+	}
+	old := n.(*dst.CallExpr)
+	recv := m.shimReceiver(old.Fun.(*dst.SelectorExpr).X)
+	return &dst.CallExpr{
+		Fun:      ref,
+		Args:     append([]dst.Expr{recv}, old.Args...),
+		Ellipsis: old.Ellipsis,
+		Decs:     old.Decs,
+	}
 }
 
 // shimReceiver turns the receiver expression x of a method call or value into the
