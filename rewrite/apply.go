@@ -202,6 +202,7 @@ func (p *program) applyUnit(u *unit, ms []*match, res *Result) (bool, error) {
 			h.ext[r.Replacement] = name
 		}
 	}
+	added := map[string]bool{} // forwarders named for this apply's sites
 	for _, m := range todo {
 		for _, kind := range m.forwarders() {
 			if h.fw[kind] == "" {
@@ -210,6 +211,7 @@ func (p *program) applyUnit(u *unit, ms []*match, res *Result) (bool, error) {
 					return false, err
 				}
 				h.fw[kind] = name
+				added[kind] = true
 			}
 		}
 	}
@@ -257,6 +259,9 @@ func (p *program) applyUnit(u *unit, ms []*match, res *Result) (bool, error) {
 		newSites = true
 		for _, m := range good {
 			h.addCategory(m.rule.Category)
+			for _, kind := range m.forwarders() {
+				delete(added, kind)
+			}
 		}
 		res.Changes = append(res.Changes, Change{Path: f.path, Name: f.name, Old: f.src, New: out, Mode: f.mode})
 	}
@@ -265,6 +270,10 @@ func (p *program) applyUnit(u *unit, ms []*match, res *Result) (bool, error) {
 	}
 	if next > h.count {
 		h.count = next
+	}
+	// A forwarder named for sites that were all left alone is not generated.
+	for kind := range added {
+		delete(h.fw, kind)
 	}
 	src := h.render(u.pkg.Name, u.pkg.PkgPath, runtimeName(u), p.pkgName)
 	if !bytes.Equal(src, h.src) {
