@@ -55,6 +55,56 @@ func BenchmarkSimHandoff(b *testing.B) {
 	}
 }
 
+// BenchmarkSimHandoffParked measures one scheduling step as BenchmarkSimHandoff
+// does, among 2 goroutines that yield in turn while n-2 more are parked in the hub
+// (a receive on a channel): what the population alone costs the hub, apart from
+// the cache misses of switching among n goroutines' stacks, which grow as Go's own
+// switch does (BENCHMARKS.md, the coroutine baton).
+func BenchmarkSimHandoffParked(b *testing.B) {
+	for _, n := range []int{2, 100, 10000} {
+		b.Run(fmt.Sprintf("goroutines=%d", n), func(b *testing.B) {
+			s := gopatchrt.NewSim(1)
+			var elapsed time.Duration
+			var steps uint64
+			err := s.Run(func() {
+				release := make(chan struct{})
+				for i := 0; i < n-2; i++ {
+					gopatchrt.Go(bp.At(0), func() { gopatchrt.Recv(bp.At(3), release) })
+				}
+				per := b.N/2 + 1
+				done := make(chan struct{}, 2)
+				start := make(chan struct{})
+				for i := 0; i < 2; i++ {
+					gopatchrt.Go(bp.At(0), func() {
+						gopatchrt.Recv(bp.At(3), start)
+						for j := 0; j < per; j++ {
+							bp.At(1).Sleep(0)
+						}
+						gopatchrt.Send(bp.At(2), done, struct{}{})
+					})
+				}
+				for s.Steps() < uint64(2*n) {
+					bp.At(1).Sleep(0)
+				}
+				steps0 := s.Steps()
+				t0 := time.Now()
+				gopatchrt.Close(bp.At(2), start)
+				for i := 0; i < 2; i++ {
+					gopatchrt.Recv(bp.At(4), done)
+				}
+				elapsed = time.Since(t0)
+				steps = s.Steps() - steps0
+				gopatchrt.Close(bp.At(2), release)
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportMetric(float64(elapsed.Nanoseconds())/float64(steps), "ns/step")
+			b.ReportMetric(0, "ns/op")
+		})
+	}
+}
+
 // BenchmarkSimSleep measures virtual sleeps: one goroutine, and 100 goroutines,
 // sleeping 1ms of virtual time in a loop.
 func BenchmarkSimSleep(b *testing.B) {
