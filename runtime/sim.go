@@ -172,9 +172,12 @@ type Sim struct {
 	// the clock), and no attempt (chanCase try, a probe) is made on that
 	// channel meanwhile.
 	handshakeOn map[unsafe.Pointer]int
-	finished    bool
-	net         *vnet
-	onces       map[*sync.Once]bool
+	// busyHolds counts the loop's looks at which its wall-clock fallback held
+	// the clock for goroutines running or runnable (simBusyQuiet).
+	busyHolds uint64
+	finished  bool
+	net       *vnet
+	onces     map[*sync.Once]bool
 
 	cur      atomicPointer[simG]
 	owned    atomicInt32 // live owned goroutines
@@ -789,6 +792,7 @@ func (s *Sim) loop() {
 				// to show in the hub: on a loaded machine, one woken to act in the
 				// hub can wait that long for the OS to run it. The clock waits
 				// for them, up to simBusyQuiet.
+				s.busyHolds++
 			} else if s.advanceLocked() {
 				s.activity.Add(1)
 				s.dispatchLocked()

@@ -273,9 +273,10 @@ func TestSimProbeSendOnClosed(t *testing.T) {
 // wall-clock fallback, up to simBusyQuiet: on a loaded machine a goroutine the hub
 // has just woken can wait that long for the OS to run it, and the clock moved
 // under it (TestSimFreeAwaitProbe and TestSimFreeHandshakeHoldsClock failed about
-// once in a hundred runs of the suite beside a build). Here the goroutine yields
-// in a loop for 10ms of wall time, runnable each time the loop looks; the sleep
-// must end after it.
+// once in a hundred runs of the suite beside a build). Here a goroutine yields in
+// a loop, runnable each time the loop looks, until the loop has held the clock
+// for it once (or for 100ms, which fails the test); the sleep must end after it.
+// Without the hold the hour passed after simQuiet.
 func TestSimFreeRunnableHoldsClock(t *testing.T) {
 	var samples [2]metrics.Sample
 	if !readSchedCounts(&samples) {
@@ -283,10 +284,16 @@ func TestSimFreeRunnableHoldsClock(t *testing.T) {
 	}
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
 	fb, s := freeSim(t)
+	holds := func() uint64 {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		return s.busyHolds
+	}
 	for round := 0; round < 3; round++ {
 		var done atomic.Bool
+		h0 := holds()
 		go func() {
-			for t0 := time.Now(); time.Since(t0) < 10*time.Millisecond; {
+			for t0 := time.Now(); holds() == h0 && time.Since(t0) < 100*time.Millisecond; {
 				runtime.Gosched()
 			}
 			done.Store(true)
@@ -295,6 +302,9 @@ func TestSimFreeRunnableHoldsClock(t *testing.T) {
 		fb.At(1).Sleep(time.Hour)
 		if !done.Load() {
 			t.Fatalf("round %d: the clock moved %v while a goroutine was runnable", round, s.Elapsed()-v0)
+		}
+		if holds() == h0 {
+			t.Fatalf("round %d: the loop never held the clock for the runnable goroutine", round)
 		}
 	}
 }
