@@ -733,7 +733,7 @@ func (s *Sim) loop() {
 	changed := time.Now()
 	stepped := changed
 	var lastCheck time.Time
-	stuck := 0
+	stuck, busyLooks := 0, 0
 	var stacks []byte
 	for {
 		select {
@@ -760,6 +760,7 @@ func (s *Sim) loop() {
 		// goroutine waiting for the hub's lock, held by this loop right now.
 		if act != lastAct || steps != lastSteps || len(s.handshakeOn) > 0 || s.mu.waiting.Load() > 0 {
 			changed, stoppedAt = now, stopped
+			busyLooks = 0
 		}
 		if steps != lastSteps {
 			// The time of the step is read with the lock held: the holder the loop
@@ -787,11 +788,14 @@ func (s *Sim) loop() {
 		case cur == nil && quiet >= simQuiet:
 			if len(s.runq) > 0 || (len(s.pollers) > 0 && s.dirty) {
 				s.dispatchLocked()
-			} else if quiet < simBusyQuiet && schedBusy(1) {
+			} else if (quiet < simBusyQuiet || busyLooks < simBusyLooks) && schedBusy(1) {
 				// Goroutines are running or waiting for a processor, with nothing
 				// to show in the hub: on a loaded machine, one woken to act in the
 				// hub can wait that long for the OS to run it. The clock waits
-				// for them, up to simBusyQuiet.
+				// for them, up to simBusyQuiet and simBusyLooks looks: when the
+				// OS keeps the process from running, it keeps this loop from
+				// looking too, so the wait outlasts the starvation.
+				busyLooks++
 				s.busyHolds++
 			} else if s.advanceLocked() {
 				s.activity.Add(1)
@@ -1043,13 +1047,15 @@ func (s *Sim) quietLimitLocked() time.Duration {
 }
 
 // simQuiet is how long, in mixed mode, the hub waits without activity before it
-// moves the virtual clock; simBusyQuiet is how long it waits while goroutines are
-// running or runnable (the scheduler's counts say so, from Go 1.26), so that a
-// goroutine kept from a processor is not taken for one blocked, while one that
-// computes or polls for ever still lets the clock move.
+// moves the virtual clock; while goroutines are running or runnable (the
+// scheduler's counts say so, from Go 1.26) it waits for simBusyQuiet and for
+// simBusyLooks of its loop's looks (a millisecond apart at least) that found them
+// so, so that a goroutine kept from a processor is not taken for one blocked,
+// while one that computes or polls for ever still lets the clock move.
 const (
 	simQuiet     = 2 * time.Millisecond
 	simBusyQuiet = 20 * time.Millisecond
+	simBusyLooks = 10
 )
 
 // goroutineState returns the state of the goroutine gid as a stack trace shows it,

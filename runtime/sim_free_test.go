@@ -270,10 +270,11 @@ func TestSimProbeSendOnClosed(t *testing.T) {
 
 // TestSimFreeRunnableHoldsClock: at GOMAXPROCS 1 a goroutine that is runnable but
 // shows nothing in the hub, for longer than simQuiet, holds the clock of the
-// wall-clock fallback, up to simBusyQuiet: on a loaded machine a goroutine the hub
-// has just woken can wait that long for the OS to run it, and the clock moved
-// under it (TestSimFreeAwaitProbe and TestSimFreeHandshakeHoldsClock failed about
-// once in a hundred runs of the suite beside a build). Here a goroutine yields in
+// wall-clock fallback, up to simBusyQuiet and simBusyLooks: on a loaded machine a
+// goroutine the hub has just woken can wait that long for the OS to run it, and
+// the clock moved under it (TestSimFreeAwaitProbe and
+// TestSimFreeHandshakeHoldsClock failed about once in a hundred runs of the suite
+// beside a build). Here a goroutine yields in
 // a loop, runnable each time the loop looks, until the loop has held the clock
 // for it once (or for 100ms, which fails the test); the sleep must end after it.
 // Without the hold the hour passed after simQuiet.
