@@ -788,9 +788,10 @@ func (s *Sim) loop() {
 		case cur == nil && quiet >= simQuiet:
 			if len(s.runq) > 0 || (len(s.pollers) > 0 && s.dirty) {
 				s.dispatchLocked()
-			} else if (quiet < simBusyQuiet || busyLooks < simBusyLooks) && schedBusy(1) {
-				// Goroutines are running or waiting for a processor, with nothing
-				// to show in the hub: on a loaded machine, one woken to act in the
+			} else if (quiet < simBusyQuiet || busyLooks < simBusyLooks) && (s.mu.waiting.Load() > 0 || schedBusy(1)) {
+				// Goroutines are running or waiting for a processor (or for the
+				// hub's lock, held here, since the look began), with nothing to
+				// show in the hub: on a loaded machine, one woken to act in the
 				// hub can wait that long for the OS to run it. The clock waits
 				// for them, up to simBusyQuiet and simBusyLooks looks: when the
 				// OS keeps the process from running, it keeps this loop from
