@@ -788,7 +788,7 @@ func (s *Sim) loop() {
 		case cur == nil && quiet >= simQuiet:
 			if len(s.runq) > 0 || (len(s.pollers) > 0 && s.dirty) {
 				s.dispatchLocked()
-			} else if (quiet < simBusyQuiet || busyLooks < simBusyLooks) && (s.mu.waiting.Load() > 0 || schedBusy(1)) {
+			} else if (quiet < simBusyQuiet || busyLooks < simBusyLooks) && s.busy(1) {
 				// Goroutines are running or waiting for a processor (or for the
 				// hub's lock, held here, since the look began), with nothing to
 				// show in the hub: on a loaded machine, one woken to act in the
@@ -953,14 +953,11 @@ func (s *Sim) quiescent(buf *[]byte, skip uint64) bool {
 	defer s.checks.end()
 	// Cheap checks first: a goroutine waiting for the hub's lock, or more running
 	// and runnable than the caller (and the loop), fail the check at once.
-	if s.mu.waiting.Load() > 0 {
-		return false
-	}
 	allow := 1
 	if skip != 0 {
 		allow++
 	}
-	if schedBusy(allow) {
+	if s.busy(allow) {
 		return false
 	}
 	if len(*buf) == 0 {
@@ -1020,6 +1017,12 @@ func (s *Sim) quiescent(buf *[]byte, skip uint64) bool {
 		}
 	}
 	return true
+}
+
+// busy reports whether some goroutine is about to act: one waits for the hub's
+// lock, or the scheduler counts more running and runnable than allow (schedBusy).
+func (s *Sim) busy(allow int) bool {
+	return s.mu.waiting.Load() > 0 || schedBusy(allow)
 }
 
 // quiescentLocked is the check of quiescent made before a deadlock is reported
