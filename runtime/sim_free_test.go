@@ -274,10 +274,10 @@ func TestSimProbeSendOnClosed(t *testing.T) {
 // goroutine the hub has just woken can wait that long for the OS to run it, and
 // the clock moved under it (TestSimFreeAwaitProbe and
 // TestSimFreeHandshakeHoldsClock failed about once in a hundred runs of the suite
-// beside a build). Here a goroutine yields in
-// a loop, runnable each time the loop looks, until the loop has held the clock
-// for it once (or for 100ms, which fails the test); the sleep must end after it.
-// Without the hold the hour passed after simQuiet.
+// beside a build). Here a goroutine yields in a loop, runnable each time the loop
+// looks, until the loop has held the clock for it once (or for 100ms, which fails
+// the test); the sleep must end after it. Without the hold the hour passed after
+// simQuiet.
 func TestSimFreeRunnableHoldsClock(t *testing.T) {
 	var samples [2]metrics.Sample
 	if !readSchedCounts(&samples) {
